@@ -1,0 +1,101 @@
+# capdiet — see README.md.  `make V=1` shows every command.
+BUILD     ?= build
+PREFIX    ?= /usr/local
+CC        ?= cc
+CLANG     ?= clang
+BPFTOOL   ?= bpftool
+PKG_CONFIG ?= pkg-config
+VMLINUX_H ?= $(BUILD)/vmlinux.h
+VERSION   := 0.1.0
+
+ifeq ($(V),1)
+Q :=
+msg = @true
+else
+Q := @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+LIBS      := libbpf libelf zlib libcap yaml-0.1 libseccomp
+PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(LIBS) 2>/dev/null)
+PKG_LIBS  := $(shell $(PKG_CONFIG) --libs $(LIBS) 2>/dev/null)
+
+ARCH      := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
+CFLAGS    ?= -O2 -g
+CFLAGS    += -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE -DCAPDIET_VERSION='"$(VERSION)"'
+CPPFLAGS  += -Iinclude -I$(BUILD) $(PKG_CFLAGS) -MMD -MP
+LDLIBS    += $(PKG_LIBS)
+
+ifeq ($(SANITIZE),1)
+CFLAGS    += -fsanitize=address,undefined -fno-omit-frame-pointer
+LDFLAGS   += -fsanitize=address,undefined
+endif
+
+BPF_SRCS  := $(wildcard bpf/*.bpf.c)
+BPF_OBJS  := $(patsubst bpf/%.bpf.c,$(BUILD)/%.bpf.o,$(BPF_SRCS))
+SKELS     := $(patsubst bpf/%.bpf.c,$(BUILD)/%.skel.h,$(BPF_SRCS))
+SRCS      := $(wildcard src/*.c)
+OBJS      := $(patsubst src/%.c,$(BUILD)/src/%.o,$(SRCS))
+LIB_OBJS  := $(filter-out $(BUILD)/src/main.o,$(OBJS))
+TEST_SRCS := $(wildcard tests/test_*.c)
+TEST_BINS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRCS))
+
+.PHONY: all clean test unit-test integration-test install bench setup demo
+.DELETE_ON_ERROR:
+
+all: $(BUILD)/capdiet
+
+$(BUILD) $(BUILD)/src $(BUILD)/tests:
+	$(Q)mkdir -p $@
+
+$(BUILD)/vmlinux.h: | $(BUILD)
+	$(call msg,GEN,$@)
+	$(Q)if [ ! -r /sys/kernel/btf/vmlinux ]; then \
+		echo "make: /sys/kernel/btf/vmlinux is missing: this kernel has no BTF; pass VMLINUX_H=path/to/vmlinux.h" >&2; exit 1; fi
+	$(Q)$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/%.bpf.o: bpf/%.bpf.c $(VMLINUX_H) | $(BUILD)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) -g -O2 -Wall -Werror -target bpf -D__TARGET_ARCH_$(ARCH) \
+		-Iinclude -I$(dir $(VMLINUX_H)) -I$(BUILD) -MMD -MP -c $< -o $@
+
+$(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
+	$(call msg,SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/src/%.o: src/%.c | $(BUILD)/src $(SKELS)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/capdiet: $(OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+$(BUILD)/tests/%: tests/%.c $(LIB_OBJS) | $(BUILD)/tests
+	$(call msg,TEST-CC,$@)
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) $< $(LIB_OBJS) $(LDLIBS) \
+		$(shell $(PKG_CONFIG) --cflags --libs cmocka) -o $@
+
+test: $(BUILD)/capdiet $(TEST_BINS)
+	$(Q)BUILD=$(BUILD) tests/run.sh $(TESTS)
+
+unit-test: $(TEST_BINS)
+	$(Q)BUILD=$(BUILD) tests/run.sh --unit
+
+integration-test: $(BUILD)/capdiet
+	$(Q)BUILD=$(BUILD) tests/run.sh --integration
+
+bench: $(BUILD)/capdiet
+	$(Q)BUILD=$(BUILD) bench/run.sh
+
+setup:
+	$(Q)scripts/setup.sh
+
+install: $(BUILD)/capdiet
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 0755 $(BUILD)/capdiet $(DESTDIR)$(PREFIX)/bin/capdiet
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(wildcard $(BUILD)/src/*.d $(BUILD)/*.d $(BUILD)/tests/*.d)

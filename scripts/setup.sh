@@ -1,0 +1,39 @@
+#!/bin/sh
+# Installs every Debian package capdiet's build, tests and examples need.
+# Safe to run twice: apt-get skips what is already installed.
+set -eu
+
+PACKAGES="
+clang llvm make gcc pkg-config git
+libbpf-dev bpftool libelf-dev zlib1g-dev libcap-dev libyaml-dev libcmocka-dev libseccomp-dev
+libclang-rt-14-dev
+nginx-light curl golang-go nodejs runc busybox-static
+bpftrace valgrind procps psmisc iproute2 util-linux
+"
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "setup.sh: must run as root (it installs Debian packages with apt-get)" >&2
+	exit 2
+fi
+
+export DEBIAN_FRONTEND=noninteractive
+missing=""
+for p in $PACKAGES; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
+		missing="$missing $p"
+done
+
+if [ -n "$missing" ]; then
+	apt-get update -q
+	# shellcheck disable=SC2086
+	apt-get install -y -q --no-install-recommends $missing
+fi
+
+# Debian starts nginx on install; capdiet's trials need port 80 free.
+if command -v systemctl >/dev/null 2>&1; then
+	systemctl disable --now nginx >/dev/null 2>&1 || true
+fi
+if [ -f /run/nginx.pid ]; then
+	kill "$(cat /run/nginx.pid)" 2>/dev/null || true
+fi
+exit 0

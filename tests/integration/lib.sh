@@ -1,0 +1,62 @@
+# Sourced by integration tests: assertions, skips and clean-up.
+# Each test file calls `begin NAME`, then `ok`/`fail`/`skip`, then `finish`.
+# The counts reach tests/run.sh through $COUNTS_FILE.
+set -u
+CAPDIET=${CAPDIET:?run through tests/run.sh}
+ROOT=${ROOT:?}
+PASS=0 FAIL=0 SKIP=0
+CURRENT=""
+TMP=$(mktemp -d /tmp/capdiet-test.XXXXXX)
+CLEANUP_PIDS=()
+
+cleanup_all() {
+	local pid
+	for pid in "${CLEANUP_PIDS[@]}"; do
+		kill -TERM "$pid" 2>/dev/null
+	done
+	sleep 0.1
+	for pid in "${CLEANUP_PIDS[@]}"; do
+		kill -KILL "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+	done
+	rm -rf "$TMP"
+}
+trap cleanup_all EXIT
+
+# Registers a background process to stop when the file ends.
+track_pid() { CLEANUP_PIDS+=("$1"); }
+
+begin() { CURRENT=$1; }
+ok() { PASS=$((PASS + 1)); echo "  ok   $CURRENT${1:+: $1}"; }
+fail() { FAIL=$((FAIL + 1)); echo "  FAIL $CURRENT: $*"; }
+skip() { SKIP=$((SKIP + 1)); echo "  skip $CURRENT: $*"; }
+
+# check DESCRIPTION COMMAND...: passes when COMMAND succeeds.
+check() {
+	local what=$1
+	shift
+	if "$@"; then ok "$what"; else fail "$what"; fi
+}
+
+# Tests that need root and BPF: skip with the reason on a machine without
+# the rights, never in CI (CI=true), where a missing right is a failure.
+need_bpf() {
+	local why=""
+	if [ "$(id -u)" -ne 0 ]; then
+		why="needs root (or CAP_BPF+CAP_PERFMON+CAP_SYS_ADMIN)"
+	elif [ ! -r /sys/kernel/btf/vmlinux ]; then
+		why="needs a kernel with BTF (/sys/kernel/btf/vmlinux)"
+	fi
+	[ -z "$why" ] && return 0
+	if [ "${CI:-}" = true ]; then
+		fail "$why (CI must run this test)"
+	else
+		skip "$why"
+	fi
+	return 1
+}
+
+finish() {
+	echo "$PASS $FAIL $SKIP" > "${COUNTS_FILE:-/dev/null}"
+	[ "$FAIL" -eq 0 ]
+}
