@@ -60,3 +60,14 @@ finish() {
 	echo "$PASS $FAIL $SKIP" > "${COUNTS_FILE:-/dev/null}"
 	[ "$FAIL" -eq 0 ]
 }
+
+# Tests that need root only (no BPF): same skip/fail rules as need_bpf.
+need_root() {
+	[ "$(id -u)" -eq 0 ] && return 0
+	if [ "${CI:-}" = true ]; then
+		fail "needs root (CI must run this test)"
+	else
+		skip "needs root"
+	fi
+	return 1
+}
