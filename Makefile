@@ -39,13 +39,15 @@ OBJS      := $(patsubst src/%.c,$(BUILD)/src/%.o,$(SRCS))
 LIB_OBJS  := $(filter-out $(BUILD)/src/main.o,$(OBJS))
 TEST_SRCS := $(wildcard tests/test_*.c)
 TEST_BINS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRCS))
+HELPERS   := $(patsubst tests/helpers/%.c,$(BUILD)/tests/helpers/%,$(wildcard tests/helpers/*.c))
 
 .PHONY: all clean test unit-test integration-test install bench setup demo
 .DELETE_ON_ERROR:
+.SECONDARY:
 
 all: $(BUILD)/capdiet
 
-$(BUILD) $(BUILD)/src $(BUILD)/tests:
+$(BUILD) $(BUILD)/src $(BUILD)/tests $(BUILD)/tests/helpers:
 	$(Q)mkdir -p $@
 
 $(BUILD)/vmlinux.h: | $(BUILD)
@@ -76,13 +78,17 @@ $(BUILD)/tests/%: tests/%.c $(LIB_OBJS) | $(BUILD)/tests
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) $< $(LIB_OBJS) $(LDLIBS) \
 		$(shell $(PKG_CONFIG) --cflags --libs cmocka) -o $@
 
-test: $(BUILD)/capdiet $(TEST_BINS)
+$(BUILD)/tests/helpers/%: tests/helpers/%.c | $(BUILD)/tests/helpers
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $< -o $@
+
+test: $(BUILD)/capdiet $(TEST_BINS) $(HELPERS)
 	$(Q)BUILD=$(BUILD) tests/run.sh $(TESTS)
 
 unit-test: $(TEST_BINS)
 	$(Q)BUILD=$(BUILD) tests/run.sh --unit
 
-integration-test: $(BUILD)/capdiet
+integration-test: $(BUILD)/capdiet $(HELPERS)
 	$(Q)BUILD=$(BUILD) tests/run.sh --integration
 
 bench: $(BUILD)/capdiet

@@ -12,7 +12,7 @@ struct command {
 };
 
 static const struct command commands[] = {
-
+	{ "trace", do_trace, "run a command with a capability set and record every check" },
 	{ "decode", do_decode, "print the capability names in a hex mask" },
 	{ "inspect", do_inspect, "print the capability sets of a running process" },
 };
