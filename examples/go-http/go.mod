@@ -1,0 +1,3 @@
+module capdiet.example/go-http
+
+go 1.19
