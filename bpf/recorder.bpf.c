@@ -510,21 +510,27 @@ int BPF_PROG(on_exec, struct task_struct *task, pid_t old_pid,
 	struct cd_track *t = bpf_map_lookup_elem(&tracked, &tgid);
 	struct scratch *s;
 	__u64 exe_id;
+	bool member;
 
-	if (!t)
+	/* Cgroup members are not tracked; their exec still names the file. */
+	member = !t && cgroup_scope &&
+		 bpf_current_task_under_cgroup(&cgroup_filter, 0) == 1;
+	if (!t && !member)
 		return 0;
 	exe_id = file_exe_id(BPF_CORE_READ(bprm, file));
-	t->exe_id = exe_id;
-	t->state = CD_TRACK_ACTIVE;
-	if (bpf_map_lookup_elem(&exes, &exe_id))
-		return 0;
+	if (t) {
+		t->exe_id = exe_id;
+		t->state = CD_TRACK_ACTIVE;
+		if (bpf_map_lookup_elem(&exes, &exe_id))
+			return 0;
+	}
 	s = scratch_get();
 	if (!s)
 		return 0;
 	if (bpf_probe_read_kernel_str(s->exe.path, sizeof(s->exe.path),
 				      BPF_CORE_READ(bprm, filename)) < 0)
-		s->exe.path[0] = '\0';
-	bpf_map_update_elem(&exes, &exe_id, &s->exe, BPF_NOEXIST);
+		return 0;
+	bpf_map_update_elem(&exes, &exe_id, &s->exe, BPF_ANY);
 	return 0;
 }
 

@@ -333,6 +333,8 @@ int do_trace(int argc, char **argv)
 	err = *o.argv ? trace_launch(&o, rec, user, &sum) : trace_observe(&o, rec, &sum);
 	if (err)
 		goto cleanup;
+	if (o.live)
+		recorder__poll(rec, 0); /* what the last moments added */
 	if (print_result(&o, rec, &sum))
 		goto cleanup;
 	ret = *o.argv ? sum.exit_status : EXIT_OK;

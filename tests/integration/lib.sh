@@ -35,7 +35,7 @@ skip() { SKIP=$((SKIP + 1)); echo "  skip $CURRENT: $*"; }
 check() {
 	local what=$1
 	shift
-	if "$@"; then ok "$what"; else fail "$what"; fi
+	if "$@" >/dev/null; then ok "$what"; else fail "$what"; fi
 }
 
 # Tests that need root and BPF: skip with the reason on a machine without
