@@ -84,11 +84,22 @@ struct profile *profile__new(void);
 void profile__free(struct profile *p);
 void profile_evidence__clear(struct profile_evidence *e);
 
-/* Adds an evidence record (a zeroed copy is returned for filling). */
+/*
+ * Adds an evidence record (a zeroed copy is returned for filling, with cap
+ * set and trial -1; a trial gets index = its position).  The pointer is valid
+ * until the next add to the same array.  NULL with errno set on failure.
+ */
 struct profile_evidence *profile__add_needed(struct profile *p, int cap);
 struct profile_evidence *profile__add_observed(struct profile *p, int cap);
 struct profile_trial *profile__add_trial(struct profile *p);
+/*
+ * Records path with what lstat says of it now (owner and group by name, else
+ * the number; mode; type; exists false when it is missing).  A path already
+ * recorded is kept as is.  0 or -errno.
+ */
 int profile_evidence__add_path(struct profile_evidence *e, const char *path);
+/* Adds a zeroed path record, for readers that fill it themselves. */
+struct profile_path *profile_evidence__new_path(struct profile_evidence *e);
 /* Finds the evidence for cap in needed, or NULL. */
 struct profile_evidence *profile__find_needed(const struct profile *p, int cap);
 

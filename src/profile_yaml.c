@@ -1,0 +1,670 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The profile as YAML.  One table per record type lists its keys in the
+ * order they are written; the writer and the reader both walk these tables,
+ * so the two cannot drift apart.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "capdiet/outfile.h"
+#include "capdiet/profile.h"
+#include "capdiet/yemit.h"
+#include "capdiet/ytree.h"
+
+enum field_kind {
+	F_STR,      /* char *, null allowed */
+	F_NAME,     /* char *, must be a non-empty string */
+	F_BOOL,     /* bool */
+	F_U64,      /* uint64_t */
+	F_INT,      /* int */
+	F_DOUBLE,   /* double */
+	F_STRLIST,  /* struct strlist, written [a, b] */
+	F_CAPSET,   /* capset_t, written [NAME, ...] in number order */
+	F_CAP,      /* int capability number, written NAME */
+	F_MODE,     /* unsigned int, written "0640" */
+	F_SCHEMA,   /* int, must be PROFILE_SCHEMA_VERSION */
+	F_LIST,     /* an array of records, see struct list_spec */
+};
+
+struct list_spec;
+
+struct field {
+	const char *key;
+	enum field_kind kind;
+	size_t offset;
+	bool required;
+	const struct list_spec *list; /* F_LIST */
+};
+
+/* An array of records: T *items at the field's offset, size_t count here. */
+struct list_spec {
+	const struct field *fields;
+	size_t n_fields;
+	size_t elem_size;
+	size_t count_offset;
+	bool flow;                           /* one {k: v, ...} per line */
+	void *(*add)(void *base);            /* appends a zeroed record */
+	bool (*omit)(const void *elem, const struct field *f);
+};
+
+#define FIELD(type, key, kind, member, req) \
+	{ key, kind, offsetof(type, member), req, NULL }
+#define LIST(type, key, member, spec) \
+	{ key, F_LIST, offsetof(type, member), false, spec }
+#define N_OF(a) (sizeof(a) / sizeof((a)[0]))
+
+static const struct field path_fields[] = {
+	FIELD(struct profile_path, "path", F_NAME, path, true),
+	FIELD(struct profile_path, "exists", F_BOOL, exists, false),
+	FIELD(struct profile_path, "owner", F_STR, owner, false),
+	FIELD(struct profile_path, "group", F_STR, group, false),
+	FIELD(struct profile_path, "mode", F_MODE, mode, false),
+	FIELD(struct profile_path, "type", F_STR, type, false),
+};
+
+/* A missing path has no owner, mode or type to report. */
+static bool path__omit(const void *elem, const struct field *f)
+{
+	const struct profile_path *pp = elem;
+
+	return !pp->exists && strcmp(f->key, "path") && strcmp(f->key, "exists");
+}
+
+static void *path__add(void *base)
+{
+	return profile_evidence__new_path(base);
+}
+
+static const struct list_spec path_list = {
+	path_fields, N_OF(path_fields), sizeof(struct profile_path),
+	offsetof(struct profile_evidence, n_paths), true, path__add, path__omit,
+};
+
+#define EV(key, kind, member, req) FIELD(struct profile_evidence, key, kind, member, req)
+static const struct field evidence_fields[] = {
+	EV("cap", F_CAP, cap, true),
+	EV("class", F_STR, klass, false),
+	EV("reason", F_STR, reason, false),
+	EV("count", F_U64, count, false),
+	EV("trial", F_INT, trial, false),
+	EV("syscalls", F_STRLIST, syscalls, false),
+	EV("call_sites", F_STRLIST, call_sites, false),
+	EV("stacks", F_STRLIST, stacks, false),
+	EV("exes", F_STRLIST, exes, false),
+	EV("errors", F_STRLIST, errors, false),
+	LIST(struct profile_evidence, "paths", paths, &path_list),
+	EV("args", F_STRLIST, args, false),
+};
+
+static void *needed__add(void *base)
+{
+	return profile__add_needed(base, 0);
+}
+
+static void *observed__add(void *base)
+{
+	return profile__add_observed(base, 0);
+}
+
+static const struct list_spec needed_list = {
+	evidence_fields, N_OF(evidence_fields), sizeof(struct profile_evidence),
+	offsetof(struct profile, n_needed), false, needed__add, NULL,
+};
+
+static const struct list_spec observed_list = {
+	evidence_fields, N_OF(evidence_fields), sizeof(struct profile_evidence),
+	offsetof(struct profile, n_observed), false, observed__add, NULL,
+};
+
+#define TR(key, kind, member, req) FIELD(struct profile_trial, key, kind, member, req)
+static const struct field trial_fields[] = {
+	TR("index", F_INT, index, true),
+	TR("caps", F_CAPSET, caps, false),
+	TR("outcome", F_STR, outcome, false),
+	TR("detail", F_STR, detail, false),
+	TR("new_required", F_CAPSET, new_required, false),
+	TR("seconds", F_DOUBLE, seconds, false),
+};
+
+static void *trial__add(void *base)
+{
+	return profile__add_trial(base);
+}
+
+static const struct list_spec trial_list = {
+	trial_fields, N_OF(trial_fields), sizeof(struct profile_trial),
+	offsetof(struct profile, n_trials), true, trial__add, NULL,
+};
+
+#define PR(key, kind, member, req) FIELD(struct profile, key, kind, member, req)
+static const struct field profile_fields[] = {
+	PR("capdiet_profile", F_SCHEMA, schema, true),
+	PR("name", F_NAME, name, true),
+	PR("command", F_STRLIST, command, false),
+	PR("probe", F_STR, probe, false),
+	PR("user", F_STR, user, false),
+	PR("kernel", F_STR, kernel, false),
+	PR("capdiet_version", F_STR, capdiet_version, false),
+	PR("date", F_STR, date, false),
+	PR("attach", F_STR, attach, false),
+	PR("complete", F_BOOL, complete, false),
+	PR("degraded", F_BOOL, degraded, false),
+	PR("minimized", F_BOOL, minimized, false),
+	PR("lost", F_U64, lost, false),
+	PR("caps", F_CAPSET, caps, true),
+	PR("unnecessary", F_CAPSET, unnecessary, false),
+	LIST(struct profile, "needed", needed, &needed_list),
+	LIST(struct profile, "observed", observed, &observed_list),
+	LIST(struct profile, "trials", trials, &trial_list),
+	PR("failed_operations", F_STRLIST, failed_ops, false),
+};
+
+/* ---- writing ---- */
+
+#define AT(base, f, type) ((type *)((char *)(base) + (f)->offset))
+
+static int write_record(yaml_emitter_t *e, const struct field *fields, size_t n,
+			const void *base, bool flow, const struct list_spec *spec);
+
+static int write_strlist(yaml_emitter_t *e, const struct strlist *l)
+{
+	int err = yemit__seq_start(e, true);
+
+	for (size_t i = 0; !err && i < l->n; i++)
+		err = yemit__str(e, l->v[i]);
+	return err ? err : yemit__seq_end(e);
+}
+
+static int write_capset(yaml_emitter_t *e, capset_t set)
+{
+	int err = yemit__seq_start(e, true);
+
+	for (int cap = 0; !err && cap < 64; cap++)
+		if (caps__has(set, cap) && caps__name(cap))
+			err = yemit__plain(e, caps__name(cap));
+	return err ? err : yemit__seq_end(e);
+}
+
+static int write_list(yaml_emitter_t *e, const struct field *f, const void *base)
+{
+	const struct list_spec *spec = f->list;
+	const char *items = *AT(base, f, char *const);
+	size_t n = *(const size_t *)((const char *)base + spec->count_offset);
+	int err = yemit__seq_start(e, false);
+
+	for (size_t i = 0; !err && i < n; i++)
+		err = write_record(e, spec->fields, spec->n_fields,
+				   items + i * spec->elem_size, spec->flow, spec);
+	return err ? err : yemit__seq_end(e);
+}
+
+static int write_value(yaml_emitter_t *e, const struct field *f, const void *base)
+{
+	char buf[32];
+
+	switch (f->kind) {
+	case F_STR:
+		return yemit__str(e, *AT(base, f, char *const));
+	case F_NAME:
+		return yemit__str(e, *AT(base, f, char *const) ? *AT(base, f, char *const) : "");
+	case F_BOOL:
+		return yemit__bool(e, *AT(base, f, const bool));
+	case F_U64:
+		return yemit__u64(e, *AT(base, f, const uint64_t));
+	case F_INT:
+	case F_SCHEMA:
+		return yemit__int(e, *AT(base, f, const int));
+	case F_DOUBLE:
+		snprintf(buf, sizeof(buf), "%.2f", *AT(base, f, const double));
+		return yemit__plain(e, buf);
+	case F_STRLIST:
+		return write_strlist(e, AT(base, f, const struct strlist));
+	case F_CAPSET:
+		return write_capset(e, *AT(base, f, const capset_t));
+	case F_CAP:
+		return yemit__plain(e, caps__name(*AT(base, f, const int)) ?: "?");
+	case F_MODE:
+		snprintf(buf, sizeof(buf), "%04o", *AT(base, f, const unsigned int) & 07777);
+		return yemit__quoted(e, buf);
+	case F_LIST:
+		return write_list(e, f, base);
+	}
+	return -EINVAL;
+}
+
+static int write_record(yaml_emitter_t *e, const struct field *fields, size_t n,
+			const void *base, bool flow, const struct list_spec *spec)
+{
+	int err = yemit__map_start(e, flow);
+
+	for (size_t i = 0; !err && i < n; i++) {
+		if (spec && spec->omit && spec->omit(base, &fields[i]))
+			continue;
+		err = yemit__plain(e, fields[i].key);
+		if (!err)
+			err = write_value(e, &fields[i], base);
+	}
+	return err ? err : yemit__map_end(e);
+}
+
+int profile__write(const struct profile *p, FILE *out)
+{
+	yaml_emitter_t e;
+	int err;
+
+	err = yemit__begin(&e, out);
+	if (err)
+		return err;
+	err = write_record(&e, profile_fields, N_OF(profile_fields), p, false, NULL);
+	if (err) {
+		yemit__abort(&e);
+		return err;
+	}
+	return yemit__end(&e);
+}
+
+static int profile__fill(FILE *out, void *ctx)
+{
+	return profile__write(ctx, out);
+}
+
+int profile__save(const struct profile *p, const char *path)
+{
+	return outfile__write(path, profile__fill, (void *)p);
+}
+
+/* ---- reading ---- */
+
+struct rctx {
+	const char *file;
+	char *err;
+	size_t err_len;
+};
+
+static int rfail(struct rctx *c, const struct ynode *n, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Writes "FILE:LINE: message" once (the first, innermost error wins). */
+static int rfail(struct rctx *c, const struct ynode *n, const char *fmt, ...)
+{
+	va_list ap;
+	int used;
+
+	if (!c->err || !c->err_len)
+		return -EINVAL;
+	used = snprintf(c->err, c->err_len, "%s:%d: ", c->file, n ? n->line : 1);
+	if (used >= 0 && (size_t)used < c->err_len) {
+		va_start(ap, fmt);
+		vsnprintf(c->err + used, c->err_len - used, fmt, ap);
+		va_end(ap);
+	}
+	return -EINVAL;
+}
+
+static int read_record(struct rctx *c, const struct ynode *map, const struct field *fields,
+		       size_t n, void *base);
+
+static int expect(struct rctx *c, const struct field *f, const struct ynode *n,
+		  enum ynode_kind kind)
+{
+	static const char *const what[] = { "a single value", "a list", "a mapping" };
+
+	if (n->kind == kind)
+		return 0;
+	return rfail(c, n, "%s: expected %s, found a %s", f->key, what[kind],
+		     ynode__kind_name(n));
+}
+
+static int read_str(struct rctx *c, const struct field *f, const struct ynode *n, char **out)
+{
+	int err = expect(c, f, n, YNODE_SCALAR);
+
+	if (err)
+		return err;
+	if (ynode__is_null(n)) {
+		if (f->kind == F_NAME)
+			return rfail(c, n, "%s: must not be empty", f->key);
+		return 0;
+	}
+	if (f->kind == F_NAME && !*n->value)
+		return rfail(c, n, "%s: must not be empty", f->key);
+	*out = strdup(n->value);
+	return *out ? 0 : -ENOMEM;
+}
+
+static int read_bool(struct rctx *c, const struct field *f, const struct ynode *n, bool *out)
+{
+	int err = expect(c, f, n, YNODE_SCALAR);
+
+	if (err)
+		return err;
+	if (n->plain && strcasecmp(n->value, "true") == 0)
+		*out = true;
+	else if (n->plain && strcasecmp(n->value, "false") == 0)
+		*out = false;
+	else
+		return rfail(c, n, "%s: expected true or false, found '%s'", f->key, n->value);
+	return 0;
+}
+
+/* A plain integer in [min, max]; no signs or spaces where none belong. */
+static int read_integer(struct rctx *c, const struct field *f, const struct ynode *n,
+			long long min, unsigned long long max, unsigned long long *out,
+			bool *negative)
+{
+	const char *s = n->value;
+	char *end;
+	int err = expect(c, f, n, YNODE_SCALAR);
+
+	if (err)
+		return err;
+	*negative = *s == '-' && min < 0;
+	s += *negative;
+	if (!n->plain || *s < '0' || *s > '9')
+		return rfail(c, n, "%s: expected a number, found '%s'", f->key, n->value);
+	errno = 0;
+	*out = strtoull(s, &end, 10);
+	if (*end)
+		return rfail(c, n, "%s: expected a number, found '%s'", f->key, n->value);
+	if (errno || (*negative ? *out > (unsigned long long)-min : *out > max))
+		return rfail(c, n, "%s: %s is out of range", f->key, n->value);
+	return 0;
+}
+
+static int read_u64(struct rctx *c, const struct field *f, const struct ynode *n, uint64_t *out)
+{
+	unsigned long long v;
+	bool neg;
+	int err = read_integer(c, f, n, 0, UINT64_MAX, &v, &neg);
+
+	if (!err)
+		*out = v;
+	return err;
+}
+
+static int read_int(struct rctx *c, const struct field *f, const struct ynode *n, int *out)
+{
+	unsigned long long v;
+	bool neg;
+	int err = read_integer(c, f, n, -1, INT32_MAX, &v, &neg);
+
+	if (!err)
+		*out = neg ? -(int)v : (int)v;
+	return err;
+}
+
+static int read_double(struct rctx *c, const struct field *f, const struct ynode *n, double *out)
+{
+	char *end;
+	int err = expect(c, f, n, YNODE_SCALAR);
+
+	if (err)
+		return err;
+	errno = 0;
+	*out = strtod(n->value, &end);
+	if (!n->plain || !*n->value || *end || errno || !isfinite(*out) || *out < 0)
+		return rfail(c, n, "%s: expected a number of seconds, found '%s'", f->key,
+			     n->value);
+	return 0;
+}
+
+/* A list, or null for an empty one; each item must be a scalar. */
+static int expect_list(struct rctx *c, const struct field *f, const struct ynode *n)
+{
+	if (ynode__is_null(n))
+		return 0;
+	int err = expect(c, f, n, YNODE_SEQ);
+
+	for (size_t i = 0; !err && i < n->n; i++)
+		if (f->kind != F_LIST && n->items[i]->kind != YNODE_SCALAR)
+			err = rfail(c, n->items[i], "%s: expected a list of single values, found a %s",
+				    f->key, ynode__kind_name(n->items[i]));
+	return err;
+}
+
+static int read_strlist(struct rctx *c, const struct field *f, const struct ynode *n,
+			struct strlist *out)
+{
+	int err = expect_list(c, f, n);
+
+	for (size_t i = 0; !err && i < n->n; i++) {
+		if (ynode__is_null(n->items[i]))
+			return rfail(c, n->items[i], "%s: null in a list of strings", f->key);
+		err = strlist__add(out, n->items[i]->value);
+	}
+	return err;
+}
+
+static int read_capset(struct rctx *c, const struct field *f, const struct ynode *n,
+		       capset_t *out)
+{
+	int err = expect_list(c, f, n);
+
+	*out = 0;
+	for (size_t i = 0; !err && i < n->n; i++)
+		if (caps__add_name(out, n->items[i]->value) != 0)
+			err = rfail(c, n->items[i], "%s: '%s' is not a capability name",
+				    f->key, n->items[i]->value);
+	return err;
+}
+
+static int read_cap(struct rctx *c, const struct field *f, const struct ynode *n, int *out)
+{
+	int err = expect(c, f, n, YNODE_SCALAR);
+
+	if (err)
+		return err;
+	*out = caps__parse_name(n->value);
+	if (*out < 0)
+		return rfail(c, n, "%s: '%s' is not a capability name", f->key, n->value);
+	return 0;
+}
+
+static int read_mode(struct rctx *c, const struct field *f, const struct ynode *n,
+		     unsigned int *out)
+{
+	char *end;
+	unsigned long v;
+	int err = expect(c, f, n, YNODE_SCALAR);
+
+	if (err)
+		return err;
+	errno = 0;
+	v = strtoul(n->value, &end, 8);
+	if (!*n->value || *end || errno || v > 07777 || strchr(n->value, '-'))
+		return rfail(c, n, "%s: expected an octal mode like \"0640\", found '%s'",
+			     f->key, n->value);
+	*out = (unsigned int)v;
+	return 0;
+}
+
+static int read_schema(struct rctx *c, const struct field *f, const struct ynode *n, int *out)
+{
+	int err = read_int(c, f, n, out);
+
+	if (!err && *out != PROFILE_SCHEMA_VERSION)
+		return rfail(c, n, "capdiet_profile: version %d is not supported; this capdiet "
+			     "reads version %d", *out, PROFILE_SCHEMA_VERSION);
+	return err;
+}
+
+static int read_list(struct rctx *c, const struct field *f, const struct ynode *n, void *base)
+{
+	const struct list_spec *spec = f->list;
+	int err = expect_list(c, f, n);
+
+	for (size_t i = 0; !err && i < n->n; i++) {
+		void *elem = spec->add(base);
+
+		if (!elem)
+			return -ENOMEM;
+		err = read_record(c, n->items[i], spec->fields, spec->n_fields, elem);
+	}
+	return err;
+}
+
+static int read_value(struct rctx *c, const struct field *f, const struct ynode *n, void *base)
+{
+	switch (f->kind) {
+	case F_STR:
+	case F_NAME:
+		return read_str(c, f, n, AT(base, f, char *));
+	case F_BOOL:
+		return read_bool(c, f, n, AT(base, f, bool));
+	case F_U64:
+		return read_u64(c, f, n, AT(base, f, uint64_t));
+	case F_INT:
+		return read_int(c, f, n, AT(base, f, int));
+	case F_DOUBLE:
+		return read_double(c, f, n, AT(base, f, double));
+	case F_STRLIST:
+		return read_strlist(c, f, n, AT(base, f, struct strlist));
+	case F_CAPSET:
+		return read_capset(c, f, n, AT(base, f, capset_t));
+	case F_CAP:
+		return read_cap(c, f, n, AT(base, f, int));
+	case F_MODE:
+		return read_mode(c, f, n, AT(base, f, unsigned int));
+	case F_SCHEMA:
+		return read_schema(c, f, n, AT(base, f, int));
+	case F_LIST:
+		return read_list(c, f, n, base);
+	}
+	return -EINVAL;
+}
+
+static const struct field *find_field(const struct field *fields, size_t n, const char *key)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(fields[i].key, key))
+			return &fields[i];
+	return NULL;
+}
+
+/* Reads the keys of one mapping; unknown and repeated keys are errors, so a
+ * typo never silently drops evidence. */
+static int read_record(struct rctx *c, const struct ynode *map, const struct field *fields,
+		       size_t n, void *base)
+{
+	uint64_t seen = 0;
+	int err = 0;
+
+	if (map->kind != YNODE_MAP)
+		return rfail(c, map, "expected a mapping (key: value), found a %s",
+			     ynode__kind_name(map));
+	for (size_t i = 0; !err && i + 1 < map->n; i += 2) {
+		const struct ynode *key = map->items[i];
+		const struct field *f;
+
+		if (key->kind != YNODE_SCALAR || !(f = find_field(fields, n, key->value)))
+			return rfail(c, key, "unknown key '%s'",
+				     key->kind == YNODE_SCALAR ? key->value : "(complex key)");
+		if (seen & (1ULL << (f - fields)))
+			return rfail(c, key, "key '%s' appears twice", f->key);
+		seen |= 1ULL << (f - fields);
+		err = read_value(c, f, map->items[i + 1], base);
+	}
+	for (size_t i = 0; !err && i < n; i++)
+		if (fields[i].required && !(seen & (1ULL << i)))
+			err = rfail(c, map, "missing key '%s'", fields[i].key);
+	return err;
+}
+
+struct profile *profile__parse(const char *buf, size_t len, const char *name,
+			       char *err, size_t err_len)
+{
+	struct rctx c = { name ? name : "<profile>", err, err_len };
+	struct profile *p = NULL;
+	struct ynode *root;
+	int rc;
+
+	root = ytree__parse(buf, len, c.file, err, err_len);
+	if (!root)
+		return NULL;
+	if (!ynode__get(root, "capdiet_profile")) {
+		rc = rfail(&c, root, "not a capdiet profile (no 'capdiet_profile' key)");
+		goto cleanup;
+	}
+	p = profile__new();
+	if (!p) {
+		rc = -ENOMEM;
+		goto cleanup;
+	}
+	rc = read_record(&c, root, profile_fields, N_OF(profile_fields), p);
+	if (rc == -ENOMEM && err && err_len)
+		snprintf(err, err_len, "%s: out of memory", c.file);
+cleanup:
+	ynode__free(root);
+	if (rc) {
+		profile__free(p);
+		errno = -rc;
+		return NULL;
+	}
+	return p;
+}
+
+/* Reads a whole regular file of at most YTREE_MAX_SIZE bytes. */
+static int profile__slurp(int fd, char **buf, size_t *len)
+{
+	struct stat st;
+	size_t used = 0;
+	ssize_t got;
+
+	if (fstat(fd, &st) != 0)
+		return -errno;
+	if (!S_ISREG(st.st_mode))
+		return -EINVAL;
+	if (st.st_size > (off_t)YTREE_MAX_SIZE)
+		return -EFBIG;
+	/* One byte more than the cap, to notice a file that grew meanwhile. */
+	*buf = malloc(YTREE_MAX_SIZE + 1);
+	if (!*buf)
+		return -ENOMEM;
+	while ((got = read(fd, *buf + used, YTREE_MAX_SIZE + 1 - used)) > 0)
+		used += (size_t)got;
+	if (got < 0 || used > YTREE_MAX_SIZE) {
+		int err = got < 0 ? -errno : -EFBIG;
+
+		free(*buf);
+		*buf = NULL;
+		return err;
+	}
+	*len = used;
+	return 0;
+}
+
+struct profile *profile__load(const char *path, char *err, size_t err_len)
+{
+	struct profile *p = NULL;
+	char *buf = NULL;
+	size_t len = 0;
+	int fd, rc;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		rc = -errno;
+		goto cleanup;
+	}
+	rc = profile__slurp(fd, &buf, &len);
+	close(fd);
+	if (!rc)
+		p = profile__parse(buf, len, path, err, err_len);
+cleanup:
+	if (rc && err && err_len)
+		snprintf(err, err_len, "%s: cannot read: %s", path,
+			 rc == -EINVAL ? "not a regular file" :
+			 rc == -EFBIG ? "larger than 16 MiB, not a profile" : strerror(-rc));
+	free(buf);
+	if (rc)
+		errno = -rc;
+	return p;
+}
