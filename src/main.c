@@ -12,6 +12,7 @@ struct command {
 };
 
 static const struct command commands[] = {
+	{ "run", do_run, "find the minimum capability set of a command or service" },
 	{ "trace", do_trace, "run a command with a capability set and record every check" },
 	{ "export", do_export, "write a profile as runtime configuration (docker, k8s, oci...)" },
 	{ "report", do_report, "write a Markdown justification of a profile" },

@@ -1,0 +1,239 @@
+// SPDX-License-Identifier: MIT
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "capdiet/classify.h"
+#include "capdiet/launch.h"
+#include "capdiet/log.h"
+#include "capdiet/trial.h"
+
+#define PROBE_TIMEOUT_MS 5000
+#define PROBE_INTERVAL_MS 100
+
+static double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+/* Waits for pid until deadline; kills its process group at the deadline. */
+static int wait_child(pid_t pid, double deadline)
+{
+	int status;
+
+	for (;;) {
+		pid_t r = waitpid(pid, &status, WNOHANG);
+
+		if (r == pid)
+			return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+		if (r < 0 && errno != EINTR)
+			return -errno;
+		if (launch__take_signal(NULL) || now_ms() >= deadline) {
+			int err = now_ms() >= deadline ? -ETIMEDOUT : -EINTR;
+
+			kill(-pid, SIGKILL);
+			waitpid(pid, &status, 0);
+			return err;
+		}
+		usleep(10 * 1000);
+	}
+}
+
+int trial__shell(const char *command, int timeout_ms, int out_fd)
+{
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return -errno;
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDWR);
+
+		setpgid(0, 0);
+		dup2(null, STDIN_FILENO);
+		dup2(out_fd >= 0 ? out_fd : null, STDOUT_FILENO);
+		dup2(out_fd >= 0 ? out_fd : null, STDERR_FILENO);
+		execl("/bin/sh", "sh", "-c", command, (char *)NULL);
+		_exit(127);
+	}
+	setpgid(pid, pid);
+	return wait_child(pid, now_ms() + timeout_ms);
+}
+
+static void read_tail(const char *path, char *out, size_t len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	off_t size;
+	ssize_t n;
+
+	out[0] = '\0';
+	if (fd < 0)
+		return;
+	size = lseek(fd, 0, SEEK_END);
+	if (size > (off_t)len - 1)
+		lseek(fd, size - (off_t)len + 1, SEEK_SET);
+	else
+		lseek(fd, 0, SEEK_SET);
+	n = read(fd, out, len - 1);
+	out[n > 0 ? n : 0] = '\0';
+	close(fd);
+}
+
+static void set_result(struct trial_result *res, enum trial_outcome o, const char *fmt, int a)
+{
+	res->outcome = o;
+	snprintf(res->detail, sizeof(res->detail), fmt, a);
+}
+
+static const char *status_text(int status, char *buf, size_t len)
+{
+	if (WIFSIGNALED(status))
+		snprintf(buf, len, "killed by signal %d", WTERMSIG(status));
+	else
+		snprintf(buf, len, "exit %d", WEXITSTATUS(status));
+	return buf;
+}
+
+/* A batch command works when it exits 0 within the timeout. */
+static int watch_batch(const struct trial_env *env, struct launch *l, struct trial_result *res)
+{
+	double deadline = now_ms() + env->timeout_ms;
+	char text[64];
+	int status, err;
+
+	do {
+		err = launch__wait(l, 100, &status);
+		if (err == -EINTR && launch__take_signal(NULL)) {
+			set_result(res, TRIAL_INTERRUPTED, "interrupted%.0d", 0);
+			return 0;
+		}
+		if (!err) {
+			status_text(status, text, sizeof(text));
+			res->outcome = WIFEXITED(status) && !WEXITSTATUS(status) ? TRIAL_WORKS : TRIAL_FAILS;
+			snprintf(res->detail, sizeof(res->detail), "%s", text);
+			return 0;
+		}
+	} while (now_ms() < deadline);
+	set_result(res, TRIAL_TIMEOUT, "still running after %d ms", env->timeout_ms);
+	return 0;
+}
+
+/* A service works when its probe passes while it runs. */
+static int watch_service(const struct trial_env *env, struct launch *l, struct trial_result *res)
+{
+	double deadline = now_ms() + env->timeout_ms;
+	char text[64];
+	int status, err, rc;
+
+	for (;;) {
+		err = launch__wait(l, 0, &status);
+		if (!err) {
+			res->outcome = TRIAL_FAILS;
+			snprintf(res->detail, sizeof(res->detail), "%s before the probe passed",
+				 status_text(status, text, sizeof(text)));
+			return 0;
+		}
+		rc = trial__shell(env->probe, PROBE_TIMEOUT_MS, -1);
+		if (rc == -EINTR || launch__take_signal(NULL)) {
+			set_result(res, TRIAL_INTERRUPTED, "interrupted%.0d", 0);
+			return 0;
+		}
+		if (rc == 0) {
+			usleep(env->settle_ms * 1000);
+			set_result(res, TRIAL_WORKS, "probe passed%.0d", 0);
+			return 0;
+		}
+		if (now_ms() + PROBE_INTERVAL_MS >= deadline)
+			break;
+		usleep(PROBE_INTERVAL_MS * 1000);
+	}
+	set_result(res, TRIAL_FAILS, "probe did not pass within %d ms", env->timeout_ms);
+	return 0;
+}
+
+static int before_each(const struct trial_env *env, int log_fd)
+{
+	int rc;
+
+	if (!env->before_each)
+		return 0;
+	rc = trial__shell(env->before_each, env->timeout_ms, log_fd);
+	if (rc == -EINTR)
+		return rc;
+	if (rc) {
+		log_error("--before-each '%s' failed (%s); fix it or leave it out",
+			  env->before_each, rc < 0 ? strerror(-rc) : "non-zero exit");
+		return -ECANCELED;
+	}
+	return 0;
+}
+
+static int start(const struct trial_env *env, capset_t caps, int log_fd,
+		 struct launch **l, struct trial_result *res)
+{
+	struct launch_spec spec = {
+		.argv = env->argv, .caps = caps, .user = env->user,
+		.allow_new_privs = env->allow_new_privs,
+		.stdin_fd = -1, .stdout_fd = log_fd, .stderr_fd = log_fd,
+	};
+	int err = launch__start(&spec, l);
+
+	if (!err)
+		err = recorder__track_exec(env->rec, launch__pid(*l));
+	if (!err)
+		err = launch__go(*l);
+	if (err == -ENOENT || err == -EACCES || err == -ENOEXEC) {
+		res->outcome = TRIAL_NOT_FOUND;
+		snprintf(res->detail, sizeof(res->detail), "cannot run %s: %s", env->argv[0],
+			 strerror(-err));
+		return 0;
+	}
+	return err;
+}
+
+int trial__run(capset_t caps, int index, struct trial_result *res, void *ctx)
+{
+	const struct trial_env *env = ctx;
+	struct launch *l = NULL;
+	double t0 = now_ms();
+	char log_path[4096];
+	int log_fd, err;
+
+	snprintf(log_path, sizeof(log_path), "%s/trial-%d.log", env->log_dir, index);
+	log_fd = open(log_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (log_fd < 0)
+		return -errno;
+	err = before_each(env, log_fd);
+	if (err == -EINTR) {
+		set_result(res, TRIAL_INTERRUPTED, "interrupted%.0d", 0);
+		err = 0;
+		goto cleanup;
+	}
+	if (!err)
+		err = recorder__reset(env->rec);
+	if (!err)
+		err = start(env, caps, log_fd, &l, res);
+	if (err || res->outcome == TRIAL_NOT_FOUND)
+		goto cleanup;
+	err = env->probe ? watch_service(env, l, res) : watch_batch(env, l, res);
+	if (!err)
+		err = launch__stop(l, env->grace_ms);
+	if (!err)
+		err = recorder__collect(env->rec, &res->obs);
+	if (!err)
+		classify__all(&res->obs, recorder__ksyms(env->rec));
+cleanup:
+	launch__free(l);
+	close(log_fd);
+	read_tail(log_path, res->stderr_tail, sizeof(res->stderr_tail));
+	res->seconds = (now_ms() - t0) / 1e3;
+	return err;
+}
