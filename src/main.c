@@ -13,6 +13,7 @@ struct command {
 
 static const struct command commands[] = {
 
+	{ "exec", do_exec, "run a command with exactly a capability set" },
 	{ "decode", do_decode, "print the capability names in a hex mask" },
 	{ "inspect", do_inspect, "print the capability sets of a running process" },
 };
