@@ -16,6 +16,7 @@ static const struct command commands[] = {
 	{ "trace", do_trace, "run a command with a capability set and record every check" },
 	{ "export", do_export, "write a profile as runtime configuration (docker, k8s, oci...)" },
 	{ "report", do_report, "write a Markdown justification of a profile" },
+	{ "exec", do_exec, "run a command with exactly a capability set" },
 	{ "decode", do_decode, "print the capability names in a hex mask" },
 	{ "inspect", do_inspect, "print the capability sets of a running process" },
 };

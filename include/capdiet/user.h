@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The user a service runs as, spelled as `docker run --user` takes it:
+ * "USER", "USER:GROUP", "UID", "UID:GID" (names and numbers can be mixed).
+ */
+#ifndef CAPDIET_USER_H
+#define CAPDIET_USER_H
+
+#include <sys/types.h>
+
+struct user_spec {
+	uid_t uid;
+	gid_t gid;         /* primary group: GROUP, else the user's passwd group */
+	gid_t *groups;     /* supplementary groups (getgrouplist), may be NULL */
+	int n_groups;
+	char *name;        /* user name, NULL for a numeric uid without passwd entry */
+	char *text;        /* the spec as given */
+};
+
+/*
+ * Parses text and looks the names up.  A numeric UID without a passwd entry
+ * is accepted (as Docker does) and gets gid 0 unless a group is given.
+ * Supplementary groups come from getgrouplist() when the user has a passwd
+ * entry.  Returns 0, -ENOENT for an unknown user or group, -EINVAL for bad
+ * syntax, -ENOMEM.
+ */
+int user_spec__parse(const char *text, struct user_spec **out);
+void user_spec__free(struct user_spec *u);
+
+#endif
