@@ -34,22 +34,16 @@ struct trace_opts {
 	char **argv;
 };
 
-static volatile sig_atomic_t stop_signal;
+/* The signal that asked capdiet to stop, once one arrived. */
+static int stop_signal;
 
-static void on_stop_signal(int sig)
+static bool stop_requested(void)
 {
-	stop_signal = sig;
-}
+	int sig = launch__take_signal(NULL);
 
-/* No SA_RESTART: a blocking wait returns EINTR so the loop can stop CMD. */
-static void install_stop_handlers(void)
-{
-	struct sigaction sa = { .sa_handler = on_stop_signal };
-
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
+	if (sig)
+		stop_signal = sig;
+	return stop_signal != 0;
 }
 
 static void trace_usage(FILE *out)
@@ -213,7 +207,19 @@ static int trace_launch(struct trace_opts *o, struct recorder *rec,
 	struct launch *l = NULL;
 	int err, status = 0;
 	bool exited = false;
+	capset_t missing = o->caps & ~launch__available_caps();
 
+	if (missing) {
+		char *names = caps__format(missing, ",", false);
+
+		/* e.g. a container that withholds some from root: --caps ALL
+		 * then means all that can be given. */
+		log_warn("capdiet itself does not hold %s; %s runs without it",
+			 names ? names : "some capabilities", o->argv[0]);
+		free(names);
+		spec.caps &= ~missing;
+		sum->caps &= ~missing;
+	}
 	err = launch__start(&spec, &l);
 	if (!err)
 		err = recorder__track_exec(rec, launch__pid(l));
@@ -231,10 +237,10 @@ static int trace_launch(struct trace_opts *o, struct recorder *rec,
 		err = 0;
 		goto cleanup;
 	}
-	while (!stop_signal && (!exited || launch__alive(l))) {
+	while (!stop_requested() && (!exited || launch__alive(l))) {
 		recorder__poll(rec, o->live ? 50 : 0);
 		if (exited) {
-			launch__wait(l, 100, &status);
+			usleep(50 * 1000);
 			continue;
 		}
 		err = launch__wait(l, 100, &status);
@@ -270,7 +276,7 @@ static int trace_observe(struct trace_opts *o, struct recorder *rec,
 			  err == -ENOENT ? "no such process" : strerror(-err));
 		return err;
 	}
-	while (!stop_signal && (!end || now_seconds() < end)) {
+	while (!stop_requested() && (!end || now_seconds() < end)) {
 		if (o->pid && kill(o->pid, 0) && errno == ESRCH)
 			break;
 		recorder__poll(rec, o->live ? 100 : 0);
@@ -323,7 +329,7 @@ int do_trace(int argc, char **argv)
 	o.rec.max_entries = o.max_entries;
 	if (o.live)
 		o.rec.on_first_seen = on_first_seen;
-	install_stop_handlers();
+	launch__catch_signals();
 	rec = recorder__open(&o.rec);
 	if (!rec)
 		goto cleanup;

@@ -184,7 +184,19 @@ static int start(const struct trial_env *env, capset_t caps, int log_fd,
 		.allow_new_privs = env->allow_new_privs,
 		.stdin_fd = -1, .stdout_fd = log_fd, .stderr_fd = log_fd,
 	};
-	int err = launch__start(&spec, l);
+	capset_t missing = caps & ~launch__available_caps();
+	int err;
+
+	if (missing) {
+		char *names = caps__format(missing, ",", false);
+
+		log_error("%s needs %s, which capdiet itself does not hold here; run "
+			  "capdiet where it has every capability", env->argv[0],
+			  names ? names : "capabilities");
+		free(names);
+		return -EPERM;
+	}
+	err = launch__start(&spec, l);
 
 	if (!err)
 		err = recorder__track_exec(env->rec, launch__pid(*l));
