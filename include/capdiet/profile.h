@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The profile: one service's minimum capability set with its evidence.
- * One data model, written and read as YAML (profile.c), and the input of the
- * exporters (export.c), the report (report.c) and the gate (check.c).
+ * One data model (profile.c), written and read as YAML (profile_yaml.c), and
+ * the input of the exporters (export.c), the report (report.c) and the gate
+ * (check.c).  Lists are written in capability-number order.
  */
 #ifndef CAPDIET_PROFILE_H
 #define CAPDIET_PROFILE_H
