@@ -100,7 +100,7 @@ kill -INT $tracer
 wait $tracer; rc=$?
 check "capdiet exits after SIGINT (rc $rc)" [ "$rc" -ne 0 ]
 check "still prints what was recorded" grep -q '^CAPABILITY' "$TMP/int.txt"
-check "and the whole tree is gone" sh -c "! pgrep -f $marker"
+check "and the whole tree is gone" sh -c "! pgrep -f ^$marker"
 
 begin "trace forced methods"
 "$CAPDIET" trace --attach=kprobe -- true >/dev/null 2>"$TMP/err"; rc=$?
