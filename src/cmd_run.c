@@ -358,6 +358,7 @@ int do_run(int argc, char **argv)
 	o.env.timeout_ms = (int)(o.timeout * 1000);
 	o.env.grace_ms = (int)(o.grace * 1000);
 	o.env.settle_ms = 300;
+	o.env.wait_for_probe = o.accept_degraded;
 	if (!mkdtemp(log_dir)) {
 		log_error("cannot create a temporary directory: %s", strerror(errno));
 		goto cleanup;

@@ -126,36 +126,136 @@ static int watch_batch(const struct trial_env *env, struct launch *l, struct tri
 	return 0;
 }
 
-/* A service works when its probe passes while it runs. */
-static int watch_service(const struct trial_env *env, struct launch *l, struct trial_result *res)
+/* Capabilities outside caps whose denial already made an operation fail. */
+static capset_t required_so_far(const struct trial_env *env, capset_t caps)
 {
-	double deadline = now_ms() + env->timeout_ms;
-	char text[64];
-	int status, err, rc;
+	struct observations obs = { 0 };
+	capset_t set = 0;
 
-	for (;;) {
-		err = launch__wait(l, 0, &status);
-		if (!err) {
-			res->outcome = TRIAL_FAILS;
-			snprintf(res->detail, sizeof(res->detail), "%s before the probe passed",
-				 status_text(status, text, sizeof(text)));
-			return 0;
-		}
-		rc = trial__shell(env->probe, PROBE_TIMEOUT_MS, -1);
-		if (rc == -EINTR || launch__take_signal(NULL)) {
-			set_result(res, TRIAL_INTERRUPTED, "interrupted%.0d", 0);
-			return 0;
-		}
-		if (rc == 0) {
-			usleep(env->settle_ms * 1000);
-			set_result(res, TRIAL_WORKS, "probe passed%.0d", 0);
-			return 0;
-		}
-		if (now_ms() + PROBE_INTERVAL_MS >= deadline)
-			break;
-		usleep(PROBE_INTERVAL_MS * 1000);
+	if (!recorder__collect(env->rec, &obs)) {
+		classify__all(&obs, recorder__ksyms(env->rec));
+		set = learn__required(&obs) & ~caps;
 	}
-	set_result(res, TRIAL_FAILS, "probe did not pass within %d ms", env->timeout_ms);
+	observations__clear(&obs);
+	return set;
+}
+
+/*
+ * A service whose probe fails after a required denial cannot work in this
+ * trial (at best it is degraded): ending it then, instead of at the
+ * timeout, is what keeps a search at a fraction of a second per trial.  A
+ * short wait lets related denials (other workers) arrive too.
+ */
+static bool failing_for_caps(const struct trial_env *env, capset_t caps, double *first_seen)
+{
+	if (env->wait_for_probe || !required_so_far(env, caps))
+		return false;
+	if (!*first_seen)
+		*first_seen = now_ms();
+	return now_ms() - *first_seen >= env->settle_ms;
+}
+
+/* The probe, run in the background so the service is watched meanwhile. */
+struct probe_run {
+	pid_t pid;       /* 0: not running */
+	double deadline;
+	double next;     /* when to start the next attempt */
+};
+
+static int probe__start(struct probe_run *p, const char *command)
+{
+	p->pid = fork();
+	if (p->pid < 0) {
+		p->pid = 0;
+		return -errno;
+	}
+	if (p->pid == 0) {
+		int null = open("/dev/null", O_RDWR);
+
+		setpgid(0, 0);
+		dup2(null, STDIN_FILENO);
+		dup2(null, STDOUT_FILENO);
+		dup2(null, STDERR_FILENO);
+		execl("/bin/sh", "sh", "-c", command, (char *)NULL);
+		_exit(127);
+	}
+	setpgid(p->pid, p->pid);
+	p->deadline = now_ms() + PROBE_TIMEOUT_MS;
+	return 0;
+}
+
+static void probe__kill(struct probe_run *p)
+{
+	if (!p->pid)
+		return;
+	kill(-p->pid, SIGKILL);
+	waitpid(p->pid, NULL, 0);
+	p->pid = 0;
+}
+
+/* 1 when the probe passed, 0 while running or after a failed attempt. */
+static int probe__check(struct probe_run *p)
+{
+	int status;
+
+	if (!p->pid || waitpid(p->pid, &status, WNOHANG) != p->pid) {
+		if (p->pid && now_ms() >= p->deadline)
+			probe__kill(p); /* a hung attempt counts as failed */
+		return 0;
+	}
+	p->pid = 0;
+	p->next = now_ms() + PROBE_INTERVAL_MS;
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+/* One look at the service; true when the trial is decided. */
+static bool service_step(const struct trial_env *env, capset_t caps, struct launch *l,
+			 struct probe_run *probe, double *first_required,
+			 struct trial_result *res)
+{
+	char text[64];
+	int status;
+
+	if (launch__take_signal(NULL)) {
+		set_result(res, TRIAL_INTERRUPTED, "interrupted%.0d", 0);
+		return true;
+	}
+	if (launch__wait(l, 0, &status) == 0) {
+		res->outcome = TRIAL_FAILS;
+		snprintf(res->detail, sizeof(res->detail), "%s before the probe passed",
+			 status_text(status, text, sizeof(text)));
+		return true;
+	}
+	if (probe__check(probe)) {
+		usleep(env->settle_ms * 1000);
+		set_result(res, TRIAL_WORKS, "probe passed%.0d", 0);
+		return true;
+	}
+	if (failing_for_caps(env, caps, first_required)) {
+		set_result(res, TRIAL_FAILS, "probe failing after a required denial%.0d", 0);
+		return true;
+	}
+	if (!probe->pid && now_ms() >= probe->next)
+		probe__start(probe, env->probe);
+	return false;
+}
+
+/* A service works when its probe passes while it runs. */
+static int watch_service(const struct trial_env *env, capset_t caps, struct launch *l,
+			 struct trial_result *res)
+{
+	double deadline = now_ms() + env->timeout_ms, first_required = 0;
+	struct probe_run probe = { 0 };
+
+	while (!service_step(env, caps, l, &probe, &first_required, res)) {
+		if (now_ms() >= deadline) {
+			set_result(res, TRIAL_FAILS, "probe did not pass within %d ms",
+				   env->timeout_ms);
+			break;
+		}
+		usleep(20 * 1000);
+	}
+	probe__kill(&probe);
 	return 0;
 }
 
@@ -235,7 +335,7 @@ int trial__run(capset_t caps, int index, struct trial_result *res, void *ctx)
 		err = start(env, caps, log_fd, &l, res);
 	if (err || res->outcome == TRIAL_NOT_FOUND)
 		goto cleanup;
-	err = env->probe ? watch_service(env, l, res) : watch_batch(env, l, res);
+	err = env->probe ? watch_service(env, caps, l, res) : watch_batch(env, l, res);
 	if (!err)
 		err = launch__stop(l, env->grace_ms);
 	if (!err)
