@@ -12,6 +12,7 @@ struct command {
 };
 
 static const struct command commands[] = {
+	{ "check", do_check, "fail manifests that declare capabilities outside an allowlist" },
 
 	{ "decode", do_decode, "print the capability names in a hex mask" },
 	{ "inspect", do_inspect, "print the capability sets of a running process" },
