@@ -17,6 +17,7 @@ static const struct command commands[] = {
 	{ "export", do_export, "write a profile as runtime configuration (docker, k8s, oci...)" },
 	{ "report", do_report, "write a Markdown justification of a profile" },
 	{ "exec", do_exec, "run a command with exactly a capability set" },
+	{ "check", do_check, "fail manifests that declare capabilities outside an allowlist" },
 	{ "decode", do_decode, "print the capability names in a hex mask" },
 	{ "inspect", do_inspect, "print the capability sets of a running process" },
 };
