@@ -2,7 +2,7 @@
 /*
  * Small programs that make known capability checks, for the integration
  * tests:  capprobe setuid-loop N | setuid-self | setgid-worker GID |
- *         daemonize CMD... | bind PORT | chown PATH UID | sleep SECS
+ *         daemonize CMD... | bind PORT | sleep SECS | serve PORT [UID]
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -70,6 +70,43 @@ static int bind_port(int port)
 	return 0;
 }
 
+/*
+ * A forking server: the master binds, a worker tries to drop to uid/gid
+ * id (when given) and serves "ok" even if that failed, as a careless
+ * server would keep running as root.
+ */
+static int serve(int port, int id)
+{
+	static const char reply[] = "HTTP/1.0 200 OK\r\nContent-Length: 3\r\n\r\nok\n";
+	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(port) };
+	int fd = socket(AF_INET, SOCK_STREAM, 0), one = 1;
+
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sin, sizeof(sin)) || listen(fd, 16)) {
+		fprintf(stderr, "serve 127.0.0.1:%d: %s\n", port, strerror(errno));
+		return 1;
+	}
+	if (fork() == 0) {
+		if (id >= 0 && setgid(id))
+			fprintf(stderr, "worker: setgid(%d): %s; serving anyway\n", id, strerror(errno));
+		if (id >= 0 && setuid(id))
+			fprintf(stderr, "worker: setuid(%d): %s; serving anyway\n", id, strerror(errno));
+		for (;;) {
+			int c = accept(fd, NULL, NULL);
+			char buf[512];
+
+			if (c < 0)
+				continue;
+			if (read(c, buf, sizeof(buf)) > 0 && write(c, reply, sizeof(reply) - 1) < 0)
+				perror("write");
+			close(c);
+		}
+	}
+	for (;;)
+		pause();
+}
+
 int main(int argc, char **argv)
 {
 	if (argc >= 3 && !strcmp(argv[1], "setuid-loop"))
@@ -82,9 +119,11 @@ int main(int argc, char **argv)
 		return daemonize(argv + 2);
 	if (argc >= 3 && !strcmp(argv[1], "bind"))
 		return bind_port(atoi(argv[2]));
+	if (argc >= 3 && !strcmp(argv[1], "serve"))
+		return serve(atoi(argv[2]), argc >= 4 ? atoi(argv[3]) : -1);
 	if (argc >= 3 && !strcmp(argv[1], "sleep"))
 		return sleep(atoi(argv[2])) != 0;
 	fprintf(stderr, "usage: capprobe setuid-loop N | setuid-self | setgid-worker GID | "
-			"daemonize CMD... | bind PORT | sleep SECS\n");
+			"daemonize CMD... | bind PORT | sleep SECS | serve PORT [UID]\n");
 	return 2;
 }
