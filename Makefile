@@ -97,6 +97,9 @@ bench: $(BUILD)/capdiet
 setup:
 	$(Q)scripts/setup.sh
 
+demo: $(BUILD)/capdiet
+	$(Q)BUILD=$(BUILD) scripts/demo.sh
+
 install: $(BUILD)/capdiet
 	install -d $(DESTDIR)$(PREFIX)/bin
 	install -m 0755 $(BUILD)/capdiet $(DESTDIR)$(PREFIX)/bin/capdiet

@@ -121,11 +121,11 @@ else
 		wait_port_free 80
 		"$CAPDIET" exec --caps "$1" -- nginx -g 'daemon off;' >/dev/null 2>&1 &
 		local pid=$! ok=1
-		for _ in $(seq 30); do
-			curl -sf --max-time 1 -o /dev/null http://127.0.0.1/ && { ok=0; break; }
+		for _ in $(seq 15); do
+			curl -sf --max-time 0.3 -o /dev/null http://127.0.0.1/ && { ok=0; break; }
 			sleep 0.1
 		done
-		kill -TERM $pid; wait $pid 2>/dev/null
+		kill -TERM $pid 2>/dev/null; wait $pid 2>/dev/null
 		return $ok
 	}
 	not_serves() { ! serves "$1"; }
