@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -20,7 +21,8 @@
 #include "launch_internal.h"
 
 /* The byte launch__go() sends: whether the child should ask for SIGKILL when
- * capdiet dies (process-group mode, where no watchdog covers the tree). */
+ * capdiet dies (process-group mode, where the watchdog can only kill the
+ * group the child may leave). */
 enum { GO_PLAIN = 'g', GO_PDEATHSIG = 'p' };
 
 static void close_span(unsigned int lo, unsigned int hi)
@@ -64,22 +66,28 @@ int fd__lift(int fd)
 	return high;
 }
 
-static int pipe__make(int fds[2])
+int fdpair__make(int fds[2], bool socket)
 {
-	if (pipe2(fds, O_CLOEXEC) != 0)
+	int err = 0;
+
+	/* A socket so that send(MSG_NOSIGNAL) to a dead peer is EPIPE, not SIGPIPE. */
+	if (socket ? socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds)
+		   : pipe2(fds, O_CLOEXEC))
 		return -errno;
-	for (int i = 0; i < 2; i++) {
+	for (int i = 0; i < 2 && !err; i++) {
 		int fd = fd__lift(fds[i]);
 
-		if (fd < 0) {
-			close(fds[0]);
-			close(fds[1]);
-			fds[0] = fds[1] = -1;
-			return fd;
-		}
-		fds[i] = fd;
+		if (fd < 0)
+			err = fd;
+		else
+			fds[i] = fd;
 	}
-	return 0;
+	if (err) {
+		close(fds[0]);
+		close(fds[1]);
+		fds[0] = fds[1] = -1;
+	}
+	return err;
 }
 
 /* Runs in the child: the spec's descriptors become 0, 1 and 2. */
@@ -179,8 +187,11 @@ static __attribute__((noreturn)) void child__run(const struct launch_spec *spec,
 						  cap_t caps, int go_fd, int err_fd)
 {
 	char go = 0;
-	int err = child__setup_stdio(spec);
+	int err;
 
+	/* Before anything: capdiet's handlers must not run in the child. */
+	child__reset_signals();
+	err = child__setup_stdio(spec);
 	/* capdiet's other descriptors (BPF maps, other launches' pipes) must
 	 * neither reach the service nor keep another launch's pipe open. */
 	fds__close_except(3, go_fd, err_fd);
@@ -191,7 +202,6 @@ static __attribute__((noreturn)) void child__run(const struct launch_spec *spec,
 	close(go_fd);
 	if (err)
 		child__fail(err_fd, err);
-	child__reset_signals();
 	err = child__apply(spec, caps, go == GO_PDEATHSIG);
 	if (err)
 		child__fail(err_fd, err);
@@ -265,10 +275,10 @@ static void launch__contain(struct launch *l)
 static int launch__fork(struct launch *l, const struct launch_spec *spec)
 {
 	int fds[4] = { -1, -1, -1, -1 }; /* go read, go write, error read, error write */
-	int err = pipe__make(&fds[0]);
+	int err = fdpair__make(&fds[0], true);
 
 	if (!err)
-		err = pipe__make(&fds[2]);
+		err = fdpair__make(&fds[2], false);
 	if (!err) {
 		l->pid = fork();
 		if (l->pid == 0)
@@ -356,7 +366,7 @@ int launch__go(struct launch *l)
 
 	if (l->go_fd < 0)
 		return -EALREADY;
-	n = write(l->go_fd, &go, 1);
+	n = send(l->go_fd, &go, 1, MSG_NOSIGNAL);
 	close(l->go_fd);
 	l->go_fd = -1;
 	if (n != 1)

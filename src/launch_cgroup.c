@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -261,11 +262,11 @@ static __attribute__((noreturn)) void watchdog__run(int fd, const char *cgroup, 
 
 int launch_watchdog__start(struct launch *l)
 {
-	int fds[2], err, lifted;
+	int fds[2], err = fdpair__make(fds, true);
 	pid_t pid;
 
-	if (pipe2(fds, O_CLOEXEC) != 0)
-		return -errno;
+	if (err)
+		return err;
 	pid = fork();
 	if (pid == 0)
 		watchdog__run(fds[0], l->cgroup, l->pid);
@@ -275,15 +276,14 @@ int launch_watchdog__start(struct launch *l)
 		close(fds[1]);
 		return err;
 	}
-	lifted = fd__lift(fds[1]);
-	l->watchdog_fd = lifted >= 0 ? lifted : fds[1];
+	l->watchdog_fd = fds[1];
 	l->watchdog_pid = pid;
 	return 0;
 }
 
 void launch_watchdog__stop(struct launch *l)
 {
-	if (l->watchdog_fd >= 0 && write(l->watchdog_fd, "q", 1) != 1)
+	if (l->watchdog_fd >= 0 && send(l->watchdog_fd, "q", 1, MSG_NOSIGNAL) != 1)
 		log_debug("watchdog %d: %s", (int)l->watchdog_pid, strerror(errno));
 	if (l->watchdog_fd >= 0)
 		close(l->watchdog_fd);

@@ -44,6 +44,8 @@ struct launch {
 /* launch.c */
 /* Closes every descriptor >= from except keep_a and keep_b (-1: none). */
 void fds__close_except(int from, int keep_a, int keep_b);
+/* A CLOEXEC pipe, or a stream socket pair, both ends out of 0..2. */
+int fdpair__make(int fds[2], bool socket);
 /* Moves fd out of 0..2 (keeping it CLOEXEC); returns the fd or -errno. */
 int fd__lift(int fd);
 

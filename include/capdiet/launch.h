@@ -14,8 +14,10 @@
  * The tree lives in its own cgroup v2 (<cgroup2 mount>/capdiet/<pid>-<n>)
  * when one is available; a watchdog process kills that cgroup if capdiet
  * dies (even by SIGKILL).  Without cgroup v2 the child gets its own process
- * group and capdiet, a child subreaper, tracks and reaps what it can see;
- * a descendant that calls setsid() before capdiet first sees it escapes.
+ * group and capdiet, a child subreaper, tracks (every 100 ms while waiting)
+ * and reaps what it can see; a descendant that calls setsid() before capdiet
+ * first sees it escapes, and if capdiet dies the watchdog can only kill the
+ * process group.
  *
  * The launched program inherits only stdin, stdout and stderr: every other
  * descriptor of capdiet is closed at exec.

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # capdiet exec: the launched program holds exactly the requested capability
 # sets, exit statuses pass through, and nothing of its process tree outlives
 # capdiet (daemons, SIGKILL of capdiet, hosts without cgroup v2).
@@ -25,8 +26,7 @@ alive_pid() {
 
 # Waits (5 s at most) until nothing live matches $1.
 gone_within_5s() {
-	local i
-	for i in $(seq 50); do
+	for _ in $(seq 50); do
 		[ -z "$(live_matching "$1")" ] && return 0
 		sleep 0.1
 	done
@@ -35,8 +35,8 @@ gone_within_5s() {
 
 # launched_pid CAPDIET_PID PATTERN: the program capdiet started, once exec'd.
 launched_pid() {
-	local i pid
-	for i in $(seq 100); do
+	local pid
+	for _ in $(seq 100); do
 		pid=$(pgrep -P "$1" -f -- "$2" | head -1)
 		[ -n "$pid" ] && { echo "$pid"; return 0; }
 		sleep 0.05
@@ -77,15 +77,29 @@ expect_sets() {
 
 begin "exec --help and usage errors"
 if need_root; then
-	out=$("$CAPDIET" exec --help) && [[ "$out" == usage:* ]] && ok "--help" || fail "--help"
+	if out=$("$CAPDIET" exec --help) && [[ "$out" == usage:* ]]; then
+		ok "--help"
+	else
+		fail "--help"
+	fi
 	err=$("$CAPDIET" exec --caps CHOWN,NET_BIND_SERVCE -- true 2>&1 >/dev/null); rc=$?
-	[ "$rc" -eq 2 ] && [[ "$err" == *NET_BIND_SERVCE* ]] && ok "unknown cap" ||
+	if [ "$rc" -eq 2 ] && [[ "$err" == *NET_BIND_SERVCE* ]]; then
+		ok "unknown cap"
+	else
 		fail "unknown cap: exit $rc, '$err'"
+	fi
 	err=$("$CAPDIET" exec --user capdiet-no-such-user -- true 2>&1 >/dev/null); rc=$?
-	[ "$rc" -eq 2 ] && [[ "$err" == *capdiet-no-such-user* ]] && ok "unknown user" ||
+	if [ "$rc" -eq 2 ] && [[ "$err" == *capdiet-no-such-user* ]]; then
+		ok "unknown user"
+	else
 		fail "unknown user: exit $rc, '$err'"
+	fi
 	"$CAPDIET" exec --caps CHOWN 2>/dev/null; rc=$?
-	[ "$rc" -eq 2 ] && ok "no command" || fail "no command: exit $rc"
+	if [ "$rc" -eq 2 ]; then
+		ok "no command"
+	else
+		fail "no command: exit $rc"
+	fi
 fi
 
 begin "exec: exact capability sets as root"
@@ -118,9 +132,11 @@ if need_root; then
 		if pid=$(launched_pid "$cp" "^$SLEEP 300"); then
 			nnp=$(status_field "$pid" NoNewPrivs)
 			uid=$(status_field "$pid" Uid) gid=$(status_field "$pid" Gid)
-			[ "$nnp" = "$want_nnp" ] && [ "$uid" = "$(id -u nobody)" ] &&
-				[ "$gid" = "$(id -g nobody)" ] && ok "$args" ||
+			if [ "$nnp" = "$want_nnp" ] && [ "$uid" = "$(id -u nobody)" ] && [ "$gid" = "$(id -g nobody)" ]; then
+				ok "$args"
+			else
 				fail "$args: NoNewPrivs=$nnp (want $want_nnp) uid=$uid gid=$gid"
+			fi
 		else
 			fail "$args: the program did not start"
 		fi
@@ -130,8 +146,7 @@ if need_root; then
 fi
 
 wait_port_free() {
-	local i
-	for i in $(seq 200); do
+	for _ in $(seq 200); do
 		[ -z "$(ss -ltnH "sport = :$1")" ] && return 0
 		sleep 0.1
 	done
@@ -153,13 +168,16 @@ if need_root; then
 		track_pid "$cp"
 		pid=$(launched_pid "$cp" "^busybox httpd")
 		body=""
-		for i in $(seq 50); do
+		for _ in $(seq 50); do
 			body=$(curl -sf --max-time 2 http://127.0.0.1:80/index.html) && break
 			sleep 0.1
 		done
 		listener=$(ss -ltnpH "sport = :80")
-		[ "$body" = "$token" ] && [[ "$listener" == *"pid=$pid,"* ]] && ok "serves" ||
+		if [ "$body" = "$token" ] && [[ "$listener" == *"pid=$pid,"* ]]; then
+			ok "serves"
+		else
 			fail "body '$body', listener '$listener', stderr: $(cat "$TMP/httpd.err")"
+		fi
 		kill -TERM "$cp"
 		wait "$cp"
 	fi
@@ -168,23 +186,42 @@ if need_root; then
 	else
 		err=$("$CAPDIET" exec --user nobody -- \
 			busybox httpd -f -p 127.0.0.1:80 -h "$TMP/www" 2>&1); rc=$?
-		[ "$rc" -ne 0 ] && [[ "$err" == *"Permission denied"* ]] && ok "refused without it" ||
+		if [ "$rc" -ne 0 ] && [[ "$err" == *"Permission denied"* ]]; then
+			ok "refused without it"
+		else
 			fail "without NET_BIND_SERVICE: exit $rc, '$err'"
+		fi
 	fi
 fi
 
 begin "exec: exit statuses"
 if need_root; then
 	"$CAPDIET" exec -- capdiet-no-such-command-$$ 2>/dev/null; rc=$?
-	[ "$rc" -eq 127 ] && ok "not found: 127" || fail "not found: exit $rc"
+	if [ "$rc" -eq 127 ]; then
+		ok "not found: 127"
+	else
+		fail "not found: exit $rc"
+	fi
 	printf '#!/bin/sh\n' > "$TMP/not-executable"
 	chmod 644 "$TMP/not-executable"
 	"$CAPDIET" exec -- "$TMP/not-executable" 2>/dev/null; rc=$?
-	[ "$rc" -eq 126 ] && ok "not executable: 126" || fail "not executable: exit $rc"
+	if [ "$rc" -eq 126 ]; then
+		ok "not executable: 126"
+	else
+		fail "not executable: exit $rc"
+	fi
 	"$CAPDIET" exec -- sh -c 'exit 7'; rc=$?
-	[ "$rc" -eq 7 ] && ok "passes 7" || fail "exit 7 came back as $rc"
+	if [ "$rc" -eq 7 ]; then
+		ok "passes 7"
+	else
+		fail "exit 7 came back as $rc"
+	fi
 	"$CAPDIET" exec -- sh -c 'kill -KILL $$'; rc=$?
-	[ "$rc" -eq 137 ] && ok "killed: 128+9" || fail "SIGKILLed command: exit $rc"
+	if [ "$rc" -eq 137 ]; then
+		ok "killed: 128+9"
+	else
+		fail "SIGKILLed command: exit $rc"
+	fi
 fi
 
 begin "exec: a daemonising command leaves nothing behind"
@@ -193,9 +230,12 @@ if need_root; then
 	"$CAPDIET" exec -- sh "$TMP/daemon.sh"; rc=$?
 	daemon=$(cat "$TMP/daemon.pid" 2>/dev/null)
 	left=$(live_matching "^$SLEEP 303")
-	[ "$rc" -eq 0 ] && [ -n "$daemon" ] && [ -z "$left" ] && ! alive_pid "$daemon" &&
-		ok || fail "exit $rc, daemon pid '$daemon', still running: '$left'"
-	kill -KILL $left 2>/dev/null
+	if [ "$rc" -eq 0 ] && [ -n "$daemon" ] && [ -z "$left" ] && ! alive_pid "$daemon"; then
+		ok
+	else
+		fail "exit $rc, daemon pid '$daemon', still running: '$left'"
+	fi
+	live_matching "^$SLEEP 303" | xargs -r kill -KILL
 fi
 
 begin "exec: SIGKILL of capdiet leaves nothing of the tree"
@@ -204,18 +244,34 @@ if need_root; then
 	"$CAPDIET" exec -- sh "$TMP/tree.sh" &
 	cp=$!
 	track_pid "$cp"
-	for i in $(seq 100); do
+	for _ in $(seq 100); do
 		[ "$(live_matching "^$SLEEP 30[12]" | wc -l)" -eq 2 ] && break
 		sleep 0.05
 	done
 	before=$(live_matching "^$SLEEP 30[12]" | wc -l)
+	# The tree's cgroup, which the watchdog should remove as well.
+	pid=$(launched_pid "$cp" "^sh $TMP/tree.sh")
+	cg=$(sed -n 's/^0:://p' "/proc/$pid/cgroup" 2>/dev/null)
+	cgdir="$(findmnt -n -t cgroup2 -o TARGET | head -1)$cg"
 	kill -KILL "$cp"
 	wait "$cp" 2>/dev/null
 	if [ "$before" -eq 2 ] && gone_within_5s "^$SLEEP 30[12]"; then
-		ok
+		ok "processes"
 	else
 		fail "before: $before running; after 5 s: $(live_matching "^$SLEEP 30[12]" | tr '\n' ' ')"
-		kill -KILL $(live_matching "^$SLEEP 30[12]") 2>/dev/null
+		live_matching "^$SLEEP 30[12]" | xargs -r kill -KILL
+	fi
+	if [ -z "$(findmnt -n -t cgroup2)" ]; then
+		skip "no cgroup v2 here: the watchdog has no cgroup to remove"
+	elif [[ "$cg" != /capdiet/* ]]; then
+		fail "the tree was not in a capdiet cgroup: '$cg'"
+	else
+		for _ in $(seq 50); do [ -d "$cgdir" ] || break; sleep 0.1; done
+		if [ ! -d "$cgdir" ]; then
+			ok "cgroup removed"
+		else
+			fail "$cgdir still there after 5 s"
+		fi
 	fi
 fi
 
@@ -234,7 +290,7 @@ if need_root; then
 		ok
 	else
 		fail "exit $rc, background pid '$bg' alive: $(live_matching "^$SLEEP 304")"
-		kill -KILL $(live_matching "^$SLEEP 304") 2>/dev/null
+		live_matching "^$SLEEP 304" | xargs -r kill -KILL
 	fi
 fi
 
