@@ -16,7 +16,7 @@
 
 #include "capdiet/outfile.h"
 #include "capdiet/profile.h"
-#include "capdiet/yemit.h"
+#include "capdiet/emit.h"
 #include "capdiet/ydoc.h"
 
 enum field_kind {
@@ -171,104 +171,94 @@ static const struct field profile_fields[] = {
 
 #define AT(base, f, type) ((type *)((char *)(base) + (f)->offset))
 
-static int write_record(yaml_emitter_t *e, const struct field *fields, size_t n,
+static int write_record(struct emit *e, const struct field *fields, size_t n,
 			const void *base, bool flow, const struct list_spec *spec);
 
-static int write_strlist(yaml_emitter_t *e, const struct strlist *l)
+static int write_strlist(struct emit *e, const struct strlist *l)
 {
-	int err = yemit__seq_start(e, true);
+	int err = emit__seq_start(e, true);
 
 	for (size_t i = 0; !err && i < l->n; i++)
-		err = yemit__str(e, l->v[i]);
-	return err ? err : yemit__seq_end(e);
+		err = emit__str(e, l->v[i]);
+	return err ? err : emit__seq_end(e);
 }
 
-static int write_capset(yaml_emitter_t *e, capset_t set)
-{
-	int err = yemit__seq_start(e, true);
-
-	for (int cap = 0; !err && cap < 64; cap++)
-		if (caps__has(set, cap) && caps__name(cap))
-			err = yemit__plain(e, caps__name(cap));
-	return err ? err : yemit__seq_end(e);
-}
-
-static int write_list(yaml_emitter_t *e, const struct field *f, const void *base)
+static int write_list(struct emit *e, const struct field *f, const void *base)
 {
 	const struct list_spec *spec = f->list;
 	const char *items = *AT(base, f, char *const);
 	size_t n = *(const size_t *)((const char *)base + spec->count_offset);
-	int err = yemit__seq_start(e, false);
+	int err = emit__seq_start(e, false);
 
 	for (size_t i = 0; !err && i < n; i++)
 		err = write_record(e, spec->fields, spec->n_fields,
 				   items + i * spec->elem_size, spec->flow, spec);
-	return err ? err : yemit__seq_end(e);
+	return err ? err : emit__seq_end(e);
 }
 
-static int write_value(yaml_emitter_t *e, const struct field *f, const void *base)
+static int write_value(struct emit *e, const struct field *f, const void *base)
 {
 	char buf[32];
 
 	switch (f->kind) {
 	case F_STR:
-		return yemit__str(e, *AT(base, f, char *const));
+		return emit__str(e, *AT(base, f, char *const));
 	case F_NAME:
-		return yemit__str(e, *AT(base, f, char *const) ? *AT(base, f, char *const) : "");
+		return emit__str(e, *AT(base, f, char *const) ? *AT(base, f, char *const) : "");
 	case F_BOOL:
-		return yemit__bool(e, *AT(base, f, const bool));
+		return emit__bool(e, *AT(base, f, const bool));
 	case F_U64:
-		return yemit__u64(e, *AT(base, f, const uint64_t));
+		return emit__uint(e, *AT(base, f, const uint64_t));
 	case F_INT:
 	case F_SCHEMA:
-		return yemit__int(e, *AT(base, f, const int));
+		return emit__int(e, *AT(base, f, const int));
 	case F_DOUBLE:
 		snprintf(buf, sizeof(buf), "%.2f", *AT(base, f, const double));
-		return yemit__plain(e, buf);
+		return emit__plain(e, buf);
 	case F_STRLIST:
 		return write_strlist(e, AT(base, f, const struct strlist));
 	case F_CAPSET:
-		return write_capset(e, *AT(base, f, const capset_t));
+		return emit__caps(e, *AT(base, f, const capset_t), false);
 	case F_CAP:
-		return yemit__plain(e, caps__name(*AT(base, f, const int)) ?: "?");
+		return emit__plain(e, caps__name(*AT(base, f, const int)) ?: "?");
 	case F_MODE:
 		snprintf(buf, sizeof(buf), "%04o", *AT(base, f, const unsigned int) & 07777);
-		return yemit__quoted(e, buf);
+		return emit__quoted(e, buf);
 	case F_LIST:
 		return write_list(e, f, base);
 	}
 	return -EINVAL;
 }
 
-static int write_record(yaml_emitter_t *e, const struct field *fields, size_t n,
+static int write_record(struct emit *e, const struct field *fields, size_t n,
 			const void *base, bool flow, const struct list_spec *spec)
 {
-	int err = yemit__map_start(e, flow);
+	int err = emit__map_start(e, flow);
 
 	for (size_t i = 0; !err && i < n; i++) {
 		if (spec && spec->omit && spec->omit(base, &fields[i]))
 			continue;
-		err = yemit__plain(e, fields[i].key);
+		err = emit__plain(e, fields[i].key);
 		if (!err)
 			err = write_value(e, &fields[i], base);
 	}
-	return err ? err : yemit__map_end(e);
+	return err ? err : emit__map_end(e);
 }
 
 int profile__write(const struct profile *p, FILE *out)
 {
-	yaml_emitter_t e;
+	struct emit e;
 	int err;
 
-	err = yemit__begin(&e, out);
+	err = emit__begin(&e, out, EMIT_YAML);
 	if (err)
 		return err;
 	err = write_record(&e, profile_fields, N_OF(profile_fields), p, false, NULL);
 	if (err) {
-		yemit__abort(&e);
+		emit__abort(&e);
 		return err;
 	}
-	return yemit__end(&e);
+	return emit__end(&e);
 }
 
 static int profile__fill(FILE *out, void *ctx)
