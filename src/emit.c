@@ -303,6 +303,8 @@ int emit__end(struct emit *e)
 
 void emit__abort(struct emit *e)
 {
+	if (!e)
+		return;
 	if (e->yaml_open)
 		yaml_emitter_delete(&e->yaml);
 	e->yaml_open = false;

@@ -51,7 +51,7 @@ int emit__begin(struct emit *e, FILE *out, enum emit_format format);
  * Returns the first error of any call (-EINVAL: collections left open).
  */
 int emit__end(struct emit *e);
-/* Releases e after an error without writing anything more. */
+/* Releases e after an error without writing anything more; NULL is fine. */
 void emit__abort(struct emit *e);
 
 int emit__map_start(struct emit *e, bool flow);
