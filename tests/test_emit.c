@@ -47,43 +47,47 @@ static const struct nasty {
 };
 #define N_NASTY (sizeof(nasty) / sizeof(nasty[0]))
 
-struct buffer {
+/* An emitter writing to memory. */
+struct sink {
 	char *text;
 	size_t len;
 	FILE *f;
+	struct emit e;
 };
 
-static void buffer__open(struct buffer *b)
+static struct emit *sink__open(struct sink *s, enum emit_format format)
 {
-	memset(b, 0, sizeof(*b));
-	b->f = open_memstream(&b->text, &b->len);
-	assert_non_null(b->f);
+	memset(s, 0, sizeof(*s));
+	s->f = open_memstream(&s->text, &s->len);
+	assert_non_null(s->f);
+	assert_int_equal(emit__begin(&s->e, s->f, format), 0);
+	return &s->e;
 }
 
-static char *buffer__close(struct buffer *b)
+/* Releases the emitter (nothing left to do after emit__end) and returns the text. */
+static char *sink__close(struct sink *s)
 {
-	assert_int_equal(fclose(b->f), 0);
-	return b->text;
+	emit__abort(&s->e);
+	assert_int_equal(fclose(s->f), 0);
+	return s->text;
 }
 
-/* {"k": s, "list": [s, s]} */
-static char *write_doc(enum emit_format format, const char *s)
+/* {"k": str, "list": [str, str]} */
+static char *write_doc(enum emit_format format, const char *str)
 {
-	struct buffer b;
-	struct emit e;
+	struct sink s;
+	struct emit *e = sink__open(&s, format);
 
-	buffer__open(&b);
-	assert_int_equal(emit__begin(&e, b.f, format), 0);
-	emit__map_start(&e, false);
-	emit__kv_str(&e, "k", s);
-	emit__plain(&e, "list");
-	emit__seq_start(&e, true);
-	emit__str(&e, s);
-	emit__quoted(&e, s);
-	emit__seq_end(&e);
-	emit__map_end(&e);
-	assert_int_equal(emit__end(&e), 0);
-	return buffer__close(&b);
+	emit__map_start(e, false);
+	emit__kv_str(e, "k", str);
+	emit__plain(e, "list");
+	emit__seq_start(e, true);
+	emit__str(e, str);
+	emit__quoted(e, str);
+	emit__seq_end(e);
+	emit__map_end(e);
+	assert_int_equal(emit__end(e), 0);
+	return sink__close(&s);
 }
 
 /* Every backslash starts one of JSON's escapes; no raw control characters. */
@@ -177,109 +181,97 @@ static void test_json_plain_and_keys(void **state)
 		"12", "-0.5", "1e3", "0", "true", "null", "-1E+2",         /* bare */
 		"0640", ".5", "1.", "+1", "SYS_ADMIN", "0x1f", "-", "1e", "", /* strings */
 	};
-	struct buffer b;
-	struct emit e;
+	struct sink s;
+	struct emit *e;
 
 	(void)state;
-	buffer__open(&b);
-	emit__begin(&e, b.f, EMIT_JSON);
-	emit__map_start(&e, true);
-	emit__plain(&e, "values");
-	emit__seq_start(&e, true);
+	e = sink__open(&s, EMIT_JSON);
+	emit__map_start(e, true);
+	emit__plain(e, "values");
+	emit__seq_start(e, true);
 	for (size_t i = 0; i < sizeof(plain) / sizeof(plain[0]); i++)
-		emit__plain(&e, plain[i]);
-	emit__str(&e, NULL);
-	emit__quoted(&e, NULL);
-	emit__seq_end(&e);
-	emit__kv_uint(&e, "12", 1);
-	emit__kv_bool(&e, "true", false);
-	emit__kv_int(&e, NULL, -2);
-	emit__map_end(&e);
-	assert_int_equal(emit__end(&e), 0);
-	buffer__close(&b);
-	assert_string_equal(b.text,
+		emit__plain(e, plain[i]);
+	emit__str(e, NULL);
+	emit__quoted(e, NULL);
+	emit__seq_end(e);
+	emit__kv_uint(e, "12", 1);
+	emit__kv_bool(e, "true", false);
+	emit__kv_int(e, NULL, -2);
+	emit__map_end(e);
+	assert_int_equal(emit__end(e), 0);
+	sink__close(&s);
+	assert_string_equal(s.text,
 		"{\"values\": [12, -0.5, 1e3, 0, true, null, -1E+2, \"0640\", \".5\", \"1.\", "
 		"\"+1\", \"SYS_ADMIN\", \"0x1f\", \"-\", \"1e\", \"\", null, \"\"], "
 		"\"12\": 1, \"true\": false, \"null\": -2}\n");
-	free(b.text);
+	free(s.text);
 }
 
 /* What JSON cannot say is an error, and errors stick. */
 static void test_json_misuse(void **state)
 {
-	struct buffer b;
-	struct emit e;
+	struct sink s;
+	struct emit *e;
 
 	(void)state;
-	buffer__open(&b);
-	emit__begin(&e, b.f, EMIT_JSON);
-	emit__map_start(&e, true);
-	assert_int_equal(emit__seq_start(&e, true), -EINVAL); /* a list as a key */
-	assert_int_equal(emit__str(&e, "x"), -EINVAL);
-	assert_int_equal(emit__end(&e), -EINVAL);
-	buffer__close(&b);
-	assert_string_equal(b.text, "{");
-	free(b.text);
+	e = sink__open(&s, EMIT_JSON);
+	emit__map_start(e, true);
+	assert_int_equal(emit__seq_start(e, true), -EINVAL); /* a list as a key */
+	assert_int_equal(emit__str(e, "x"), -EINVAL);
+	assert_int_equal(emit__end(e), -EINVAL);
+	sink__close(&s);
+	assert_string_equal(s.text, "{");
+	free(s.text);
 
-	buffer__open(&b);
-	emit__begin(&e, b.f, EMIT_JSON);
-	emit__map_start(&e, true);
-	emit__plain(&e, "key without value");
-	assert_int_equal(emit__map_end(&e), -EINVAL);
-	emit__abort(&e);
-	buffer__close(&b);
-	free(b.text);
+	e = sink__open(&s, EMIT_JSON);
+	emit__map_start(e, true);
+	emit__plain(e, "key without value");
+	assert_int_equal(emit__map_end(e), -EINVAL);
+	free(sink__close(&s));
 
-	buffer__open(&b);
-	emit__begin(&e, b.f, EMIT_JSON);
-	assert_int_equal(emit__str(&e, "one"), 0);
-	assert_int_equal(emit__str(&e, "two"), -EINVAL); /* one top-level value */
-	assert_int_equal(emit__seq_end(&e), -EINVAL);
-	emit__abort(&e);
-	buffer__close(&b);
-	free(b.text);
+	e = sink__open(&s, EMIT_JSON);
+	assert_int_equal(emit__str(e, "one"), 0);
+	assert_int_equal(emit__str(e, "two"), -EINVAL); /* one top-level value */
+	assert_int_equal(emit__seq_end(e), -EINVAL);
+	free(sink__close(&s));
 }
 
 static void test_json_depth(void **state)
 {
-	struct buffer b;
-	struct emit e;
+	struct sink s;
+	struct emit *e;
 	int err = 0;
 
 	(void)state;
-	buffer__open(&b);
-	emit__begin(&e, b.f, EMIT_JSON);
+	e = sink__open(&s, EMIT_JSON);
 	for (int i = 0; i < EMIT_MAX_DEPTH && !err; i++)
-		err = emit__seq_start(&e, true);
+		err = emit__seq_start(e, true);
 	assert_int_equal(err, 0);
-	assert_int_equal(emit__seq_start(&e, true), -EINVAL);
-	emit__abort(&e);
-	buffer__close(&b);
-	free(b.text);
+	assert_int_equal(emit__seq_start(e, true), -EINVAL);
+	free(sink__close(&s));
 }
 
 static void test_caps(void **state)
 {
 	capset_t set = CAPSET_BIT(CAP_SETUID) | CAPSET_BIT(CAP_CHOWN);
-	struct buffer b;
-	struct emit e;
+	struct sink s;
+	struct emit *e;
 
 	(void)state;
-	buffer__open(&b);
-	emit__begin(&e, b.f, EMIT_YAML);
-	emit__map_start(&e, false);
-	emit__plain(&e, "short");
-	emit__caps(&e, set, false);
-	emit__plain(&e, "full");
-	emit__caps(&e, set, true);
-	emit__plain(&e, "none");
-	emit__caps(&e, 0, false);
-	emit__map_end(&e);
-	assert_int_equal(emit__end(&e), 0);
-	buffer__close(&b);
-	assert_string_equal(b.text, "short: [CHOWN, SETUID]\nfull: [CAP_CHOWN, CAP_SETUID]\n"
+	e = sink__open(&s, EMIT_YAML);
+	emit__map_start(e, false);
+	emit__plain(e, "short");
+	emit__caps(e, set, false);
+	emit__plain(e, "full");
+	emit__caps(e, set, true);
+	emit__plain(e, "none");
+	emit__caps(e, 0, false);
+	emit__map_end(e);
+	assert_int_equal(emit__end(e), 0);
+	sink__close(&s);
+	assert_string_equal(s.text, "short: [CHOWN, SETUID]\nfull: [CAP_CHOWN, CAP_SETUID]\n"
 				    "none: []\n");
-	free(b.text);
+	free(s.text);
 }
 
 /* A full disk shows at the end, as -EIO. */
