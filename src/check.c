@@ -7,7 +7,6 @@
 #include <errno.h>
 #include <libgen.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,9 +20,7 @@
 
 struct doc_ctx {
 	struct check_inventory *inv;
-	const char *file;
-	char *err;
-	size_t err_len;
+	struct ydoc_where where;   /* the file, and where its errors go */
 };
 
 /* What a container or service declares about capabilities. */
@@ -32,22 +29,6 @@ struct grant {
 	const char *add_field, *drop_field, *privileged_field;
 	capset_t defaults;   /* what the runtime gives when nothing is dropped */
 };
-
-static int ctx__fail(struct doc_ctx *d, int line, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int ctx__fail(struct doc_ctx *d, int line, const char *fmt, ...)
-{
-	int used = snprintf(d->err, d->err_len, "%s:%d: ", d->file, line);
-	va_list ap;
-
-	if (used >= 0 && (size_t)used < d->err_len) {
-		va_start(ap, fmt);
-		vsnprintf(d->err + used, d->err_len - used, fmt, ap);
-		va_end(ap);
-	}
-	return -EINVAL;
-}
 
 static const char *scalar_or(const struct ydoc_node *n, const char *fallback)
 {
@@ -62,8 +43,8 @@ static int want_map(struct doc_ctx *d, const struct ydoc_node *value, const char
 	if (ydoc__is_null(value))
 		return 0;
 	if (value->type != YDOC_MAP)
-		return ctx__fail(d, value->line ? value->line : line,
-				 "%s must be a mapping", what);
+		return ydoc_where__fail(&d->where, value->line ? value->line : line,
+					"%s must be a mapping", what);
 	*out = value;
 	return 0;
 }
@@ -127,17 +108,18 @@ static int names__add(struct doc_ctx *d, struct check_container *c,
 	if (ydoc__is_null(list))
 		return 0;
 	if (list->type != YDOC_SEQ)
-		return ctx__fail(d, list->line, "%s of %s/%s container %s must be a list of capability names",
-				 field, c->kind, c->name, c->container);
+		return ydoc_where__fail(&d->where, list->line,
+					"%s of %s/%s container %s must be a list of capability names",
+					field, c->kind, c->name, c->container);
 	for (size_t i = 0; i < list->n; i++) {
 		const struct ydoc_node *item = list->items[i];
 		capset_t one = 0;
 
 		if (item->type != YDOC_SCALAR || caps__add_name(&one, item->value))
-			return ctx__fail(d, item->line,
-					 "unknown capability '%s' in %s of %s/%s container %s; use a name from capabilities(7), e.g. NET_BIND_SERVICE",
-					 scalar_or(item, "(not a name)"), field, c->kind, c->name,
-					 c->container);
+			return ydoc_where__fail(&d->where, item->line,
+						"unknown capability '%s' in %s of %s/%s container %s; use a name from capabilities(7), e.g. NET_BIND_SERVICE",
+						scalar_or(item, "(not a name)"), field, c->kind, c->name,
+						c->container);
 		for (int cap = 0; lines && cap < 64; cap++)
 			if (caps__has(one, cap) && !c->cap_line[cap])
 				c->cap_line[cap] = item->line;
@@ -164,8 +146,9 @@ static int flag__parse(struct doc_ctx *d, const struct check_container *c,
 		if (!strcasecmp(n->value, no[i]))
 			return 0;
 	}
-	return ctx__fail(d, n->line, "%s of %s/%s container %s must be true or false",
-			 field, c->kind, c->name, c->container);
+	return ydoc_where__fail(&d->where, n->line,
+				"%s of %s/%s container %s must be true or false",
+				field, c->kind, c->name, c->container);
 }
 
 /*
@@ -228,9 +211,10 @@ static int k8s__container(struct doc_ctx *d, const char *kind, const char *name,
 	struct check_container *c;
 
 	if (entry->type != YDOC_MAP)
-		return ctx__fail(d, entry->line, "each entry of %s in %s/%s must be a mapping",
-				 list, kind, name);
-	c = inventory__add(d->inv, d->file, entry->line, kind, name,
+		return ydoc_where__fail(&d->where, entry->line,
+					"each entry of %s in %s/%s must be a mapping",
+					list, kind, name);
+	c = inventory__add(d->inv, d->where.file, entry->line, kind, name,
 			   scalar_or(ydoc__get(entry, "name"), UNNAMED));
 	if (!c)
 		return -ENOMEM;
@@ -283,7 +267,8 @@ static int k8s__containers(struct doc_ctx *d, const char *kind, const char *name
 	if (ydoc__is_null(seq))
 		return 0;
 	if (seq->type != YDOC_SEQ)
-		return ctx__fail(d, seq->line, "%s of %s/%s must be a list", list, kind, name);
+		return ydoc_where__fail(&d->where, seq->line,
+					"%s of %s/%s must be a list", list, kind, name);
 	for (size_t i = 0; i < seq->n && !err; i++)
 		err = k8s__container(d, kind, name, list, seq->items[i]);
 	return err;
@@ -297,14 +282,16 @@ static int k8s__list(struct doc_ctx *d, const struct ydoc_node *obj, int nesting
 	int err = 0;
 
 	if (nesting >= MAX_LIST_NESTING)
-		return ctx__fail(d, obj->line, "Lists nested more than %d deep", MAX_LIST_NESTING);
+		return ydoc_where__fail(&d->where, obj->line,
+					"Lists nested more than %d deep", MAX_LIST_NESTING);
 	if (ydoc__is_null(items))
 		return 0;
 	if (items->type != YDOC_SEQ)
-		return ctx__fail(d, items->line, "items of a List must be a list");
+		return ydoc_where__fail(&d->where, items->line, "items of a List must be a list");
 	for (size_t i = 0; i < items->n && !err; i++) {
 		if (items->items[i]->type != YDOC_MAP)
-			return ctx__fail(d, items->items[i]->line, "each item of a List must be a mapping");
+			return ydoc_where__fail(&d->where, items->items[i]->line,
+						"each item of a List must be a mapping");
 		err = k8s__object(d, items->items[i], nesting + 1);
 	}
 	return err;
@@ -343,11 +330,11 @@ static int compose__service(struct doc_ctx *d, const struct ydoc_node *key,
 	int err;
 
 	if (key->type != YDOC_SCALAR)
-		return ctx__fail(d, key->line, "a service name must be a string");
+		return ydoc_where__fail(&d->where, key->line, "a service name must be a string");
 	err = want_map(d, value, "a service", key->line, &svc);
 	if (err)
 		return err;
-	c = inventory__add(d->inv, d->file, key->line, "compose", key->value, key->value);
+	c = inventory__add(d->inv, d->where.file, key->line, "compose", key->value, key->value);
 	if (!c)
 		return -ENOMEM;
 	g.privileged = ydoc__get(svc, "privileged");
@@ -397,10 +384,10 @@ static int oci__file(struct doc_ctx *d, const struct ydoc_node *root)
 		err = want_map(d, ydoc__get(process, "capabilities"), "process.capabilities",
 			       root->line, &caps);
 	if (!err)
-		err = bundle__name(d->file, name, sizeof(name));
+		err = bundle__name(d->where.file, name, sizeof(name));
 	if (err)
 		return err;
-	c = inventory__add(d->inv, d->file, caps ? caps->line : root->line, "oci", name, name);
+	c = inventory__add(d->inv, d->where.file, caps ? caps->line : root->line, "oci", name, name);
 	if (!c)
 		return -ENOMEM;
 	/* The union: what the process has or can raise or pass on. */
@@ -417,12 +404,12 @@ static int profile__file(struct doc_ctx *d, const struct ydoc_node *root)
 	struct check_container *c;
 
 	if (!ydoc__is(version, "1"))
-		return ctx__fail(d, version->line,
-				 "capdiet_profile %s is not a version this capdiet reads (1)",
-				 scalar_or(version, "?"));
+		return ydoc_where__fail(&d->where, version->line,
+					"capdiet_profile %s is not a version this capdiet reads (1)",
+					scalar_or(version, "?"));
 	if (!caps)
-		return ctx__fail(d, root->line, "profile %s has no caps list", name);
-	c = inventory__add(d->inv, d->file, caps->line, "Profile", name, name);
+		return ydoc_where__fail(&d->where, root->line, "profile %s has no caps list", name);
+	c = inventory__add(d->inv, d->where.file, caps->line, "Profile", name, name);
 	if (!c)
 		return -ENOMEM;
 	return names__add(d, c, caps, "caps", &c->caps, true);
@@ -451,15 +438,12 @@ static int check__document(struct doc_ctx *d, const struct ydoc_node *root)
 int check__parse_buffer(struct check_inventory *inv, const char *buf, size_t len,
 			const char *file, char *err, size_t err_len)
 {
-	struct doc_ctx d = { .inv = inv, .file = file, .err = err, .err_len = err_len };
+	struct doc_ctx d = { .inv = inv, .where = { file, err, err_len } };
 	size_t start = inv->n;
-	struct ydoc_error ye;
 	struct ydoc *tree;
 	int rc;
 
-	rc = ydoc__parse(buf, len, &tree, &ye);
-	if (rc == -EINVAL)
-		return ctx__fail(&d, ye.line, "%s", ye.msg);
+	rc = ydoc__load(buf, len, 0, &d.where, &tree);
 	if (rc)
 		return rc;
 	for (size_t i = 0; i < tree->n_docs && !rc; i++)

@@ -5,35 +5,12 @@
  * narrower policy.
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "capdiet/check.h"
 #include "capdiet/ydoc.h"
-
-struct al_ctx {
-	const char *file;
-	char *err;
-	size_t err_len;
-};
-
-static int al__fail(struct al_ctx *a, int line, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int al__fail(struct al_ctx *a, int line, const char *fmt, ...)
-{
-	int used = snprintf(a->err, a->err_len, "%s:%d: ", a->file, line);
-	va_list ap;
-
-	if (used >= 0 && (size_t)used < a->err_len) {
-		va_start(ap, fmt);
-		vsnprintf(a->err + used, a->err_len - used, fmt, ap);
-		va_end(ap);
-	}
-	return -EINVAL;
-}
 
 struct check_allowlist *check_allowlist__restricted(void)
 {
@@ -76,29 +53,30 @@ void check_allowlist__free(struct check_allowlist *al)
 	free(al);
 }
 
-static int al__names(struct al_ctx *a, const struct ydoc_node *list, const char *field,
-		     capset_t *set)
+static int al__names(const struct ydoc_where *where, const struct ydoc_node *list,
+		     const char *field, capset_t *set)
 {
 	*set = 0;
 	if (ydoc__is_null(list))
 		return 0;
 	if (list->type != YDOC_SEQ)
-		return al__fail(a, list->line, "%s must be a list of capability names, e.g. [NET_BIND_SERVICE]",
-				field);
+		return ydoc_where__fail(where, list->line,
+					"%s must be a list of capability names, e.g. [NET_BIND_SERVICE]",
+					field);
 	for (size_t i = 0; i < list->n; i++) {
 		const struct ydoc_node *item = list->items[i];
 
 		if (item->type != YDOC_SCALAR || caps__add_name(set, item->value))
-			return al__fail(a, item->line,
-					"unknown capability '%s' in %s; use a name from capabilities(7), e.g. NET_BIND_SERVICE",
-					item->type == YDOC_SCALAR ? item->value : "(not a name)", field);
+			return ydoc_where__fail(where, item->line,
+						"unknown capability '%s' in %s; use a name from capabilities(7), e.g. NET_BIND_SERVICE",
+						item->type == YDOC_SCALAR ? item->value : "(not a name)", field);
 	}
 	return 0;
 }
 
 /* Every key of map must be one of known (NULL-terminated). */
-static int al__known_keys(struct al_ctx *a, const struct ydoc_node *map,
-			  const char *const *known, const char *where, const char *hint)
+static int al__known_keys(const struct ydoc_where *where, const struct ydoc_node *map,
+			  const char *const *known, const char *place, const char *hint)
 {
 	for (size_t i = 0; i < map->n; i++) {
 		const struct ydoc_node *key = ydoc__key(map, i);
@@ -107,14 +85,15 @@ static int al__known_keys(struct al_ctx *a, const struct ydoc_node *map,
 		for (size_t k = 0; known[k] && !ok; k++)
 			ok = ydoc__is(key, known[k]);
 		if (!ok)
-			return al__fail(a, key->line, "unknown key '%s' in %s; use %s",
-					key->type == YDOC_SCALAR ? key->value : "?", where, hint);
+			return ydoc_where__fail(where, key->line, "unknown key '%s' in %s; use %s",
+						key->type == YDOC_SCALAR ? key->value : "?", place, hint);
 	}
 	return 0;
 }
 
 /* An optional match field: absent matches any, otherwise a string. */
-static int al__match(struct al_ctx *a, const struct ydoc_node *ex, const char *key, char **out)
+static int al__match(const struct ydoc_where *where, const struct ydoc_node *ex, const char *key,
+		     char **out)
 {
 	const struct ydoc_node *v = ydoc__get(ex, key);
 
@@ -122,12 +101,13 @@ static int al__match(struct al_ctx *a, const struct ydoc_node *ex, const char *k
 	if (!v)
 		return 0;
 	if (v->type != YDOC_SCALAR || ydoc__is_null(v))
-		return al__fail(a, v->line, "%s of an exception must be a string", key);
+		return ydoc_where__fail(where, v->line, "%s of an exception must be a string", key);
 	*out = strdup(v->value);
 	return *out ? 0 : -ENOMEM;
 }
 
-static int al__reason(struct al_ctx *a, const struct ydoc_node *node, struct check_exception *ex)
+static int al__reason(const struct ydoc_where *where, const struct ydoc_node *node,
+		      struct check_exception *ex)
 {
 	const struct ydoc_node *v = ydoc__get(node, "reason");
 	char *names;
@@ -137,40 +117,42 @@ static int al__reason(struct al_ctx *a, const struct ydoc_node *node, struct che
 		return ex->reason ? 0 : -ENOMEM;
 	}
 	names = caps__format(ex->add, ",", false);
-	al__fail(a, v ? v->line : node->line,
-		 "exception for %s/%s container %s has no reason; add 'reason:' saying why it needs %s",
-		 ex->kind ? ex->kind : "*", ex->name ? ex->name : "*",
-		 ex->container ? ex->container : "*", names ? names : "these capabilities");
+	ydoc_where__fail(where, v ? v->line : node->line,
+			 "exception for %s/%s container %s has no reason; add 'reason:' saying why it needs %s",
+			 ex->kind ? ex->kind : "*", ex->name ? ex->name : "*",
+			 ex->container ? ex->container : "*", names ? names : "these capabilities");
 	free(names);
 	return -EINVAL;
 }
 
-static int al__exception(struct al_ctx *a, const struct ydoc_node *node,
+static int al__exception(const struct ydoc_where *where, const struct ydoc_node *node,
 			 struct check_exception *ex)
 {
 	static const char *const keys[] = { "kind", "name", "container", "add", "reason", NULL };
 	int err;
 
 	if (node->type != YDOC_MAP)
-		return al__fail(a, node->line, "each exception must be a mapping with add: and reason:");
+		return ydoc_where__fail(where, node->line,
+					"each exception must be a mapping with add: and reason:");
 	ex->line = node->line;
-	err = al__known_keys(a, node, keys, "an exception", "kind, name, container, add and reason");
+	err = al__known_keys(where, node, keys, "an exception", "kind, name, container, add and reason");
 	if (!err)
-		err = al__match(a, node, "kind", &ex->kind);
+		err = al__match(where, node, "kind", &ex->kind);
 	if (!err)
-		err = al__match(a, node, "name", &ex->name);
+		err = al__match(where, node, "name", &ex->name);
 	if (!err)
-		err = al__match(a, node, "container", &ex->container);
+		err = al__match(where, node, "container", &ex->container);
 	if (!err && !ydoc__get(node, "add"))
-		err = al__fail(a, node->line, "exception has no add list; say which capabilities it allows");
+		err = ydoc_where__fail(where, node->line,
+				       "exception has no add list; say which capabilities it allows");
 	if (!err)
-		err = al__names(a, ydoc__get(node, "add"), "add", &ex->add);
+		err = al__names(where, ydoc__get(node, "add"), "add", &ex->add);
 	if (!err)
-		err = al__reason(a, node, ex);
+		err = al__reason(where, node, ex);
 	return err;
 }
 
-static int al__exceptions(struct al_ctx *a, const struct ydoc_node *list,
+static int al__exceptions(const struct ydoc_where *where, const struct ydoc_node *list,
 			  struct check_allowlist *al)
 {
 	int err = 0;
@@ -178,68 +160,70 @@ static int al__exceptions(struct al_ctx *a, const struct ydoc_node *list,
 	if (ydoc__is_null(list))
 		return 0;
 	if (list->type != YDOC_SEQ)
-		return al__fail(a, list->line, "exceptions must be a list");
+		return ydoc_where__fail(where, list->line, "exceptions must be a list");
 	al->ex = calloc(list->n ? list->n : 1, sizeof(*al->ex));
 	if (!al->ex)
 		return -ENOMEM;
 	for (size_t i = 0; i < list->n && !err; i++) {
 		al->n++; /* counted first, so a half-filled entry is freed */
-		err = al__exception(a, list->items[i], &al->ex[i]);
+		err = al__exception(where, list->items[i], &al->ex[i]);
 	}
 	return err;
 }
 
-static int al__root(struct al_ctx *a, const struct ydoc_node *root, struct check_allowlist *al)
+static int al__root(const struct ydoc_where *where, const struct ydoc_node *root,
+		    struct check_allowlist *al)
 {
 	static const char *const keys[] = { "default", "exceptions", NULL };
 	const struct ydoc_node *def = ydoc__get(root, "default");
 	int err;
 
 	if (root->type != YDOC_MAP)
-		return al__fail(a, root->line, "an allowlist is a mapping with default: and exceptions:");
-	err = al__known_keys(a, root, keys, "the allowlist", "default and exceptions");
+		return ydoc_where__fail(where, root->line,
+					"an allowlist is a mapping with default: and exceptions:");
+	err = al__known_keys(where, root, keys, "the allowlist", "default and exceptions");
 	if (!err && def)
-		err = al__names(a, def, "default", &al->base);
+		err = al__names(where, def, "default", &al->base);
 	if (!err)
-		err = al__exceptions(a, ydoc__get(root, "exceptions"), al);
+		err = al__exceptions(where, ydoc__get(root, "exceptions"), al);
 	return err;
 }
 
 /* The one non-empty document of the file. */
-static int al__document(struct al_ctx *a, const struct ydoc *t, const struct ydoc_node **root)
+static int al__document(const struct ydoc_where *where, const struct ydoc *t,
+			const struct ydoc_node **root)
 {
 	*root = NULL;
 	for (size_t i = 0; i < t->n_docs; i++) {
 		if (!t->docs[i].root)
 			continue;
 		if (*root)
-			return al__fail(a, t->docs[i].root->line, "an allowlist is one YAML document");
+			return ydoc_where__fail(where, t->docs[i].root->line,
+						"an allowlist is one YAML document");
 		*root = t->docs[i].root;
 	}
 	if (!*root)
-		return al__fail(a, 1, "no allowlist in it; write default: [NET_BIND_SERVICE]");
+		return ydoc_where__fail(where, 1,
+					"no allowlist in it; write default: [NET_BIND_SERVICE]");
 	return 0;
 }
 
 struct check_allowlist *check_allowlist__parse(const char *buf, size_t len, const char *file,
 					       char *err, size_t err_len)
 {
-	struct al_ctx a = { .file = file, .err = err, .err_len = err_len };
+	const struct ydoc_where where = { file, err, err_len };
 	struct check_allowlist *al = check_allowlist__restricted();
 	const struct ydoc_node *root;
 	struct ydoc *tree = NULL;
-	struct ydoc_error ye;
 	int rc;
 
 	if (!al)
 		return NULL;
-	rc = ydoc__parse(buf, len, &tree, &ye);
-	if (rc == -EINVAL)
-		rc = al__fail(&a, ye.line, "%s", ye.msg);
+	rc = ydoc__load(buf, len, 0, &where, &tree);
 	if (!rc)
-		rc = al__document(&a, tree, &root);
+		rc = al__document(&where, tree, &root);
 	if (!rc)
-		rc = al__root(&a, root, al);
+		rc = al__root(&where, root, al);
 	ydoc__free(tree);
 	if (rc) {
 		check_allowlist__free(al);

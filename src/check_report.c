@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "capdiet/check.h"
+#include "capdiet/emit.h"
 
 /* Within a container: in file order, then by capability number. */
 static int violation__compare(const void *pa, const void *pb)
@@ -93,67 +94,35 @@ int check_report__write_text(const struct check_report *r, FILE *out)
 	return fflush(out) || ferror(out) ? -EIO : 0;
 }
 
-/* Length of the valid UTF-8 sequence at s, or 0 when it is not one. */
-static size_t utf8__sequence(const unsigned char *s)
-{
-	size_t n = s[0] >= 0xf0 && s[0] <= 0xf4 ? 4 : s[0] >= 0xe0 ? 3 : s[0] >= 0xc2 ? 2 : 0;
-
-	if (s[0] > 0xf4)
-		return 0;
-	for (size_t i = 1; i < n; i++)
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-	return n;
-}
-
-/* A JSON string: control characters escaped, invalid UTF-8 as U+FFFD. */
-static void json__string(FILE *out, const char *str)
-{
-	const unsigned char *s = (const unsigned char *)str;
-
-	fputc('"', out);
-	while (*s) {
-		size_t n = *s >= 0x80 ? utf8__sequence(s) : 1;
-
-		if (*s == '"' || *s == '\\')
-			fprintf(out, "\\%c", *s);
-		else if (*s < 0x20 || *s == 0x7f)
-			fprintf(out, "\\u%04x", *s);
-		else if (n == 0)
-			fputs("\\ufffd", out);
-		else
-			fwrite(s, 1, n, out);
-		s += n ? n : 1;
-	}
-	fputc('"', out);
-}
-
-static void json__violation(FILE *out, const struct check_violation *v)
+static void json__violation(struct emit *e, const struct check_violation *v)
 {
 	const struct check_container *c = v->container;
 
-	fputs("{\"file\": ", out);
-	json__string(out, c->file);
-	fprintf(out, ", \"line\": %d, \"kind\": ", v->line);
-	json__string(out, c->kind);
-	fputs(", \"name\": ", out);
-	json__string(out, c->name);
-	fputs(", \"container\": ", out);
-	json__string(out, c->container);
-	fputs(", \"capability\": ", out);
-	json__string(out, caps__name(v->cap));
-	fputc('}', out);
+	emit__map_start(e, true);
+	emit__kv_str(e, "file", c->file);
+	emit__kv_int(e, "line", v->line);
+	emit__kv_str(e, "kind", c->kind);
+	emit__kv_str(e, "name", c->name);
+	emit__kv_str(e, "container", c->container);
+	emit__kv_str(e, "capability", caps__name(v->cap));
+	emit__map_end(e);
 }
 
 int check_report__write_json(const struct check_report *r, FILE *out)
 {
-	fputs("{\"violations\": [", out);
-	for (size_t i = 0; i < r->n; i++) {
-		if (i)
-			fputs(", ", out);
-		json__violation(out, &r->v[i]);
-	}
-	fprintf(out, "], \"files\": %zu, \"containers\": %zu, \"violation_count\": %zu, \"errors\": %zu}\n",
-		r->files, r->containers, r->n, r->errors);
-	return fflush(out) || ferror(out) ? -EIO : 0;
+	struct emit e;
+
+	emit__begin(&e, out, EMIT_JSON);
+	emit__map_start(&e, true);
+	emit__plain(&e, "violations");
+	emit__seq_start(&e, true);
+	for (size_t i = 0; i < r->n; i++)
+		json__violation(&e, &r->v[i]);
+	emit__seq_end(&e);
+	emit__kv_uint(&e, "files", r->files);
+	emit__kv_uint(&e, "containers", r->containers);
+	emit__kv_uint(&e, "violation_count", r->n);
+	emit__kv_uint(&e, "errors", r->errors);
+	emit__map_end(&e);
+	return emit__end(&e);
 }

@@ -10,7 +10,7 @@
 
 #include "capdiet/export.h"
 #include "capdiet/log.h"
-#include "capdiet/yemit.h"
+#include "capdiet/emit.h"
 
 /* Who the profile runs as, resolved on this machine where possible. */
 struct export_user {
@@ -128,54 +128,45 @@ static int export__podman(const struct profile *p, const struct export_user *u, 
 	return export__finish(out);
 }
 
-/* ---- compose, k8s (YAML) ---- */
+/* ---- compose, k8s (YAML), oci (JSON) ---- */
 
 typedef int (*export_body_fn)(const struct profile *p, const struct export_user *u,
-			      yaml_emitter_t *e);
+			      struct emit *e);
 
-/* Emits one YAML (or JSON) document through libyaml, so quoting is right. */
-static int export__yaml(const struct profile *p, const struct export_user *u,
-			export_body_fn body, FILE *out)
+/* Emits one YAML or JSON document through the emitter, so quoting is right. */
+static int export__document(const struct profile *p, const struct export_user *u,
+			    export_body_fn body, enum emit_format format, FILE *out)
 {
-	yaml_emitter_t e;
-	int err = yemit__begin(&e, out);
+	struct emit e;
+	int err = emit__begin(&e, out, format);
 
 	if (err)
 		return err;
 	err = body(p, u, &e);
 	if (err) {
-		yemit__abort(&e);
+		emit__abort(&e);
 		return err;
 	}
-	err = yemit__end(&e);
+	err = emit__end(&e);
 	return err ?: export__finish(out);
 }
 
-static int export__emit_caps(yaml_emitter_t *e, capset_t set)
+static int export__emit_key_caps(struct emit *e, const char *key, capset_t set,
+				 bool full_names)
 {
-	int err = yemit__seq_start(e, true);
+	int err = emit__plain(e, key);
 
-	for (int cap = 0; !err && cap < 64; cap++)
-		if (caps__has(set, cap) && caps__name(cap))
-			err = yemit__plain(e, caps__name(cap));
-	return err ? err : yemit__seq_end(e);
-}
-
-static int export__emit_key_caps(yaml_emitter_t *e, const char *key, capset_t set)
-{
-	int err = yemit__plain(e, key);
-
-	return err ? err : export__emit_caps(e, set);
+	return err ? err : emit__caps(e, set, full_names);
 }
 
 /* key: [ALL] */
-static int export__emit_drop_all(yaml_emitter_t *e, const char *key)
+static int export__emit_drop_all(struct emit *e, const char *key)
 {
-	int err = yemit__plain(e, key);
+	int err = emit__plain(e, key);
 
-	err = err ?: yemit__seq_start(e, true);
-	err = err ?: yemit__plain(e, "ALL");
-	return err ?: yemit__seq_end(e);
+	err = err ?: emit__seq_start(e, true);
+	err = err ?: emit__plain(e, "ALL");
+	return err ?: emit__seq_end(e);
 }
 
 static void export__ambient_comment(const struct profile *p, const struct export_user *u,
@@ -189,23 +180,23 @@ static void export__ambient_comment(const struct profile *p, const struct export
 }
 
 static int export__compose_body(const struct profile *p, const struct export_user *u,
-				yaml_emitter_t *e)
+				struct emit *e)
 {
-	int err = yemit__map_start(e, false);
+	int err = emit__map_start(e, false);
 
-	err = err ?: yemit__plain(e, "services");
-	err = err ?: yemit__map_start(e, false);
-	err = err ?: yemit__str(e, export__name(p));
-	err = err ?: yemit__map_start(e, false);
+	err = err ?: emit__plain(e, "services");
+	err = err ?: emit__map_start(e, false);
+	err = err ?: emit__str(e, export__name(p));
+	err = err ?: emit__map_start(e, false);
 	err = err ?: export__emit_drop_all(e, "cap_drop");
-	err = err ?: export__emit_key_caps(e, "cap_add", p->caps);
+	err = err ?: export__emit_key_caps(e, "cap_add", p->caps, false);
 	if (!u->root) {
-		err = err ?: yemit__plain(e, "user");
-		err = err ?: yemit__str(e, p->user);
+		err = err ?: emit__plain(e, "user");
+		err = err ?: emit__str(e, p->user);
 	}
-	err = err ?: yemit__map_end(e);
-	err = err ?: yemit__map_end(e);
-	return err ?: yemit__map_end(e);
+	err = err ?: emit__map_end(e);
+	err = err ?: emit__map_end(e);
+	return err ?: emit__map_end(e);
 }
 
 
@@ -238,59 +229,48 @@ static void export__k8s_comments(const struct profile *p, const struct export_us
 			"boundary (Kubernetes treats it as true)\n");
 }
 
-static int export__k8s_user(const struct export_user *u, yaml_emitter_t *e)
+static int export__k8s_user(const struct export_user *u, struct emit *e)
 {
 	int err = 0;
 
 	if (u->root)
 		return 0;
-	err = err ?: yemit__plain(e, "runAsNonRoot");
-	err = err ?: yemit__bool(e, true);
+	err = err ?: emit__plain(e, "runAsNonRoot");
+	err = err ?: emit__bool(e, true);
 	if (u->has_uid) {
-		err = err ?: yemit__plain(e, "runAsUser");
-		err = err ?: yemit__u64(e, u->uid);
+		err = err ?: emit__plain(e, "runAsUser");
+		err = err ?: emit__uint(e, u->uid);
 	}
 	if (u->group[0] && u->has_gid) {
-		err = err ?: yemit__plain(e, "runAsGroup");
-		err = err ?: yemit__u64(e, u->gid);
+		err = err ?: emit__plain(e, "runAsGroup");
+		err = err ?: emit__uint(e, u->gid);
 	}
 	return err;
 }
 
 static int export__k8s_body(const struct profile *p, const struct export_user *u,
-			    yaml_emitter_t *e)
+			    struct emit *e)
 {
-	int err = yemit__map_start(e, false);
+	int err = emit__map_start(e, false);
 
-	err = err ?: yemit__plain(e, "securityContext");
-	err = err ?: yemit__map_start(e, false);
+	err = err ?: emit__plain(e, "securityContext");
+	err = err ?: emit__map_start(e, false);
 	if (!caps__has(p->caps, CAP_SYS_ADMIN)) {
-		err = err ?: yemit__plain(e, "allowPrivilegeEscalation");
-		err = err ?: yemit__bool(e, false);
+		err = err ?: emit__plain(e, "allowPrivilegeEscalation");
+		err = err ?: emit__bool(e, false);
 	}
-	err = err ?: yemit__plain(e, "capabilities");
-	err = err ?: yemit__map_start(e, false);
+	err = err ?: emit__plain(e, "capabilities");
+	err = err ?: emit__map_start(e, false);
 	err = err ?: export__emit_drop_all(e, "drop");
-	err = err ?: export__emit_key_caps(e, "add", p->caps);
-	err = err ?: yemit__map_end(e);
+	err = err ?: export__emit_key_caps(e, "add", p->caps, false);
+	err = err ?: emit__map_end(e);
 	err = err ?: export__k8s_user(u, e);
-	err = err ?: yemit__map_end(e);
-	return err ?: yemit__map_end(e);
+	err = err ?: emit__map_end(e);
+	return err ?: emit__map_end(e);
 }
 
 
 /* ---- oci (JSON) ---- */
-
-static int export__json_caps(yaml_emitter_t *e, const char *key, capset_t set)
-{
-	int err = yemit__quoted(e, key);
-
-	err = err ?: yemit__seq_start(e, true);
-	for (int cap = 0; !err && cap < 64; cap++)
-		if (caps__has(set, cap) && caps__full_name(cap))
-			err = yemit__quoted(e, caps__full_name(cap));
-	return err ?: yemit__seq_end(e);
-}
 
 /*
  * process.capabilities.  A root process gets permitted = bounding on execve;
@@ -298,17 +278,17 @@ static int export__json_caps(yaml_emitter_t *e, const char *key, capset_t set)
  * permitted and inheritable.
  */
 static int export__oci_body(const struct profile *p, const struct export_user *u,
-			    yaml_emitter_t *e)
+			    struct emit *e)
 {
 	capset_t carried = u->root ? 0 : p->caps;
-	int err = yemit__map_start(e, true);
+	int err = emit__map_start(e, true);
 
-	err = err ?: export__json_caps(e, "bounding", p->caps);
-	err = err ?: export__json_caps(e, "effective", p->caps);
-	err = err ?: export__json_caps(e, "inheritable", carried);
-	err = err ?: export__json_caps(e, "permitted", p->caps);
-	err = err ?: export__json_caps(e, "ambient", carried);
-	return err ?: yemit__map_end(e);
+	err = err ?: export__emit_key_caps(e, "bounding", p->caps, true);
+	err = err ?: export__emit_key_caps(e, "effective", p->caps, true);
+	err = err ?: export__emit_key_caps(e, "inheritable", carried, true);
+	err = err ?: export__emit_key_caps(e, "permitted", p->caps, true);
+	err = err ?: export__emit_key_caps(e, "ambient", carried, true);
+	return err ?: emit__map_end(e);
 }
 
 static void export__oci_warn(const struct profile *p, const struct export_user *u)
@@ -397,13 +377,13 @@ int export__write(const struct profile *p, enum export_format f, FILE *out)
 	case EXPORT_COMPOSE:
 		fprintf(out, "# capdiet profile %s: Compose service snippet\n", export__name(p));
 		export__ambient_comment(p, &u, "Compose (Docker)", out);
-		return export__yaml(p, &u, export__compose_body, out);
+		return export__document(p, &u, export__compose_body, EMIT_YAML, out);
 	case EXPORT_K8S:
 		export__k8s_comments(p, &u, out);
-		return export__yaml(p, &u, export__k8s_body, out);
+		return export__document(p, &u, export__k8s_body, EMIT_YAML, out);
 	case EXPORT_OCI:
 		export__oci_warn(p, &u);
-		return export__yaml(p, &u, export__oci_body, out);
+		return export__document(p, &u, export__oci_body, EMIT_JSON, out);
 	case EXPORT_SYSTEMD:
 		return export__systemd(p, &u, out);
 	}

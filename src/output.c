@@ -85,33 +85,31 @@ static void emit_observation(struct emit *e, const struct observation *o)
 int output__json(const struct observations *obs, const struct trace_summary *s, FILE *out)
 {
 	struct emit e;
+	int err;
 
-	emit__begin(&e, out, true);
+	emit__begin(&e, out, EMIT_JSON);
 	emit__map_start(&e, true);
-	emit__str(&e, "command");
+	emit__plain(&e, "command");
 	emit__seq_start(&e, true);
 	for (char *const *a = s->argv; a && *a; a++)
 		emit__str(&e, *a);
 	emit__seq_end(&e);
 	emit__kv_str(&e, "attach", s->attach);
-	emit__str(&e, "caps");
-	emit__seq_start(&e, true);
-	for (int cap = 0; cap < 64; cap++)
-		if (caps__has(s->caps, cap))
-			emit__str(&e, caps__name(cap));
-	emit__seq_end(&e);
+	emit__plain(&e, "caps");
+	emit__caps(&e, s->caps, false);
 	emit__kv_int(&e, "exit_status", s->exit_status);
 	emit__kv_bool(&e, "interrupted", s->interrupted);
 	emit__kv_uint(&e, "lost", observations__lost(obs));
 	emit__kv_bool(&e, "complete", !s->interrupted && !observations__lost(obs));
-	emit__str(&e, "decisions");
+	emit__plain(&e, "decisions");
 	emit__seq_start(&e, true);
 	for (size_t i = 0; i < obs->n; i++)
 		emit_observation(&e, &obs->v[i]);
 	emit__seq_end(&e);
 	emit__map_end(&e);
-	if (emit__end(&e))
-		return -EIO;
+	err = emit__end(&e);
+	if (err)
+		return err;
 	return fputc('\n', out) == EOF ? -EIO : 0;
 }
 

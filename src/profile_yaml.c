@@ -7,7 +7,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,8 +16,8 @@
 
 #include "capdiet/outfile.h"
 #include "capdiet/profile.h"
-#include "capdiet/yemit.h"
-#include "capdiet/ytree.h"
+#include "capdiet/emit.h"
+#include "capdiet/ydoc.h"
 
 enum field_kind {
 	F_STR,      /* char *, null allowed */
@@ -172,104 +171,94 @@ static const struct field profile_fields[] = {
 
 #define AT(base, f, type) ((type *)((char *)(base) + (f)->offset))
 
-static int write_record(yaml_emitter_t *e, const struct field *fields, size_t n,
+static int write_record(struct emit *e, const struct field *fields, size_t n,
 			const void *base, bool flow, const struct list_spec *spec);
 
-static int write_strlist(yaml_emitter_t *e, const struct strlist *l)
+static int write_strlist(struct emit *e, const struct strlist *l)
 {
-	int err = yemit__seq_start(e, true);
+	int err = emit__seq_start(e, true);
 
 	for (size_t i = 0; !err && i < l->n; i++)
-		err = yemit__str(e, l->v[i]);
-	return err ? err : yemit__seq_end(e);
+		err = emit__str(e, l->v[i]);
+	return err ? err : emit__seq_end(e);
 }
 
-static int write_capset(yaml_emitter_t *e, capset_t set)
-{
-	int err = yemit__seq_start(e, true);
-
-	for (int cap = 0; !err && cap < 64; cap++)
-		if (caps__has(set, cap) && caps__name(cap))
-			err = yemit__plain(e, caps__name(cap));
-	return err ? err : yemit__seq_end(e);
-}
-
-static int write_list(yaml_emitter_t *e, const struct field *f, const void *base)
+static int write_list(struct emit *e, const struct field *f, const void *base)
 {
 	const struct list_spec *spec = f->list;
 	const char *items = *AT(base, f, char *const);
 	size_t n = *(const size_t *)((const char *)base + spec->count_offset);
-	int err = yemit__seq_start(e, false);
+	int err = emit__seq_start(e, false);
 
 	for (size_t i = 0; !err && i < n; i++)
 		err = write_record(e, spec->fields, spec->n_fields,
 				   items + i * spec->elem_size, spec->flow, spec);
-	return err ? err : yemit__seq_end(e);
+	return err ? err : emit__seq_end(e);
 }
 
-static int write_value(yaml_emitter_t *e, const struct field *f, const void *base)
+static int write_value(struct emit *e, const struct field *f, const void *base)
 {
 	char buf[32];
 
 	switch (f->kind) {
 	case F_STR:
-		return yemit__str(e, *AT(base, f, char *const));
+		return emit__str(e, *AT(base, f, char *const));
 	case F_NAME:
-		return yemit__str(e, *AT(base, f, char *const) ? *AT(base, f, char *const) : "");
+		return emit__str(e, *AT(base, f, char *const) ? *AT(base, f, char *const) : "");
 	case F_BOOL:
-		return yemit__bool(e, *AT(base, f, const bool));
+		return emit__bool(e, *AT(base, f, const bool));
 	case F_U64:
-		return yemit__u64(e, *AT(base, f, const uint64_t));
+		return emit__uint(e, *AT(base, f, const uint64_t));
 	case F_INT:
 	case F_SCHEMA:
-		return yemit__int(e, *AT(base, f, const int));
+		return emit__int(e, *AT(base, f, const int));
 	case F_DOUBLE:
 		snprintf(buf, sizeof(buf), "%.2f", *AT(base, f, const double));
-		return yemit__plain(e, buf);
+		return emit__plain(e, buf);
 	case F_STRLIST:
 		return write_strlist(e, AT(base, f, const struct strlist));
 	case F_CAPSET:
-		return write_capset(e, *AT(base, f, const capset_t));
+		return emit__caps(e, *AT(base, f, const capset_t), false);
 	case F_CAP:
-		return yemit__plain(e, caps__name(*AT(base, f, const int)) ?: "?");
+		return emit__plain(e, caps__name(*AT(base, f, const int)) ?: "?");
 	case F_MODE:
 		snprintf(buf, sizeof(buf), "%04o", *AT(base, f, const unsigned int) & 07777);
-		return yemit__quoted(e, buf);
+		return emit__quoted(e, buf);
 	case F_LIST:
 		return write_list(e, f, base);
 	}
 	return -EINVAL;
 }
 
-static int write_record(yaml_emitter_t *e, const struct field *fields, size_t n,
+static int write_record(struct emit *e, const struct field *fields, size_t n,
 			const void *base, bool flow, const struct list_spec *spec)
 {
-	int err = yemit__map_start(e, flow);
+	int err = emit__map_start(e, flow);
 
 	for (size_t i = 0; !err && i < n; i++) {
 		if (spec && spec->omit && spec->omit(base, &fields[i]))
 			continue;
-		err = yemit__plain(e, fields[i].key);
+		err = emit__plain(e, fields[i].key);
 		if (!err)
 			err = write_value(e, &fields[i], base);
 	}
-	return err ? err : yemit__map_end(e);
+	return err ? err : emit__map_end(e);
 }
 
 int profile__write(const struct profile *p, FILE *out)
 {
-	yaml_emitter_t e;
+	struct emit e;
 	int err;
 
-	err = yemit__begin(&e, out);
+	err = emit__begin(&e, out, EMIT_YAML);
 	if (err)
 		return err;
 	err = write_record(&e, profile_fields, N_OF(profile_fields), p, false, NULL);
 	if (err) {
-		yemit__abort(&e);
+		emit__abort(&e);
 		return err;
 	}
-	return yemit__end(&e);
+	return emit__end(&e);
 }
 
 static int profile__fill(FILE *out, void *ctx)
@@ -284,66 +273,42 @@ int profile__save(const struct profile *p, const char *path)
 
 /* ---- reading ---- */
 
-struct rctx {
-	const char *file;
-	char *err;
-	size_t err_len;
-};
+static int read_record(const struct ydoc_where *where, const struct ydoc_node *map,
+		       const struct field *fields, size_t n, void *base);
 
-static int rfail(struct rctx *c, const struct ynode *n, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-/* Writes "FILE:LINE: message" once (the first, innermost error wins). */
-static int rfail(struct rctx *c, const struct ynode *n, const char *fmt, ...)
-{
-	va_list ap;
-	int used;
-
-	if (!c->err || !c->err_len)
-		return -EINVAL;
-	used = snprintf(c->err, c->err_len, "%s:%d: ", c->file, n ? n->line : 1);
-	if (used >= 0 && (size_t)used < c->err_len) {
-		va_start(ap, fmt);
-		vsnprintf(c->err + used, c->err_len - used, fmt, ap);
-		va_end(ap);
-	}
-	return -EINVAL;
-}
-
-static int read_record(struct rctx *c, const struct ynode *map, const struct field *fields,
-		       size_t n, void *base);
-
-static int expect(struct rctx *c, const struct field *f, const struct ynode *n,
-		  enum ynode_kind kind)
+static int expect(const struct ydoc_where *where, const struct field *f, const struct ydoc_node *n,
+		  enum ydoc_type type)
 {
 	static const char *const what[] = { "a single value", "a list", "a mapping" };
 
-	if (n->kind == kind)
+	if (n->type == type)
 		return 0;
-	return rfail(c, n, "%s: expected %s, found a %s", f->key, what[kind],
-		     ynode__kind_name(n));
+	return ydoc_where__fail(where, n->line, "%s: expected %s, found a %s", f->key, what[type],
+				ydoc__type_name(n));
 }
 
-static int read_str(struct rctx *c, const struct field *f, const struct ynode *n, char **out)
+static int read_str(const struct ydoc_where *where, const struct field *f,
+		    const struct ydoc_node *n, char **out)
 {
-	int err = expect(c, f, n, YNODE_SCALAR);
+	int err = expect(where, f, n, YDOC_SCALAR);
 
 	if (err)
 		return err;
-	if (ynode__is_null(n)) {
+	if (ydoc__is_null(n)) {
 		if (f->kind == F_NAME)
-			return rfail(c, n, "%s: must not be empty", f->key);
+			return ydoc_where__fail(where, n->line, "%s: must not be empty", f->key);
 		return 0;
 	}
 	if (f->kind == F_NAME && !*n->value)
-		return rfail(c, n, "%s: must not be empty", f->key);
+		return ydoc_where__fail(where, n->line, "%s: must not be empty", f->key);
 	*out = strdup(n->value);
 	return *out ? 0 : -ENOMEM;
 }
 
-static int read_bool(struct rctx *c, const struct field *f, const struct ynode *n, bool *out)
+static int read_bool(const struct ydoc_where *where, const struct field *f,
+		     const struct ydoc_node *n, bool *out)
 {
-	int err = expect(c, f, n, YNODE_SCALAR);
+	int err = expect(where, f, n, YDOC_SCALAR);
 
 	if (err)
 		return err;
@@ -352,192 +317,210 @@ static int read_bool(struct rctx *c, const struct field *f, const struct ynode *
 	else if (n->plain && strcasecmp(n->value, "false") == 0)
 		*out = false;
 	else
-		return rfail(c, n, "%s: expected true or false, found '%s'", f->key, n->value);
+		return ydoc_where__fail(where, n->line,
+					"%s: expected true or false, found '%s'", f->key, n->value);
 	return 0;
 }
 
 /* A plain integer in [min, max]; no signs or spaces where none belong. */
-static int read_integer(struct rctx *c, const struct field *f, const struct ynode *n,
-			long long min, unsigned long long max, unsigned long long *out,
-			bool *negative)
+static int read_integer(const struct ydoc_where *where, const struct field *f,
+			const struct ydoc_node *n, long long min, unsigned long long max,
+			unsigned long long *out, bool *negative)
 {
 	const char *s = n->value;
 	char *end;
-	int err = expect(c, f, n, YNODE_SCALAR);
+	int err = expect(where, f, n, YDOC_SCALAR);
 
 	if (err)
 		return err;
 	*negative = *s == '-' && min < 0;
 	s += *negative;
 	if (!n->plain || *s < '0' || *s > '9')
-		return rfail(c, n, "%s: expected a number, found '%s'", f->key, n->value);
+		return ydoc_where__fail(where, n->line,
+					"%s: expected a number, found '%s'", f->key, n->value);
 	errno = 0;
 	*out = strtoull(s, &end, 10);
 	if (*end)
-		return rfail(c, n, "%s: expected a number, found '%s'", f->key, n->value);
+		return ydoc_where__fail(where, n->line,
+					"%s: expected a number, found '%s'", f->key, n->value);
 	if (errno || (*negative ? *out > (unsigned long long)-min : *out > max))
-		return rfail(c, n, "%s: %s is out of range", f->key, n->value);
+		return ydoc_where__fail(where, n->line, "%s: %s is out of range", f->key, n->value);
 	return 0;
 }
 
-static int read_u64(struct rctx *c, const struct field *f, const struct ynode *n, uint64_t *out)
+static int read_u64(const struct ydoc_where *where, const struct field *f,
+		    const struct ydoc_node *n, uint64_t *out)
 {
 	unsigned long long v;
 	bool neg;
-	int err = read_integer(c, f, n, 0, UINT64_MAX, &v, &neg);
+	int err = read_integer(where, f, n, 0, UINT64_MAX, &v, &neg);
 
 	if (!err)
 		*out = v;
 	return err;
 }
 
-static int read_int(struct rctx *c, const struct field *f, const struct ynode *n, int *out)
+static int read_int(const struct ydoc_where *where, const struct field *f,
+		    const struct ydoc_node *n, int *out)
 {
 	unsigned long long v;
 	bool neg;
-	int err = read_integer(c, f, n, -1, INT32_MAX, &v, &neg);
+	int err = read_integer(where, f, n, -1, INT32_MAX, &v, &neg);
 
 	if (!err)
 		*out = neg ? -(int)v : (int)v;
 	return err;
 }
 
-static int read_double(struct rctx *c, const struct field *f, const struct ynode *n, double *out)
+static int read_double(const struct ydoc_where *where, const struct field *f,
+		       const struct ydoc_node *n, double *out)
 {
 	char *end;
-	int err = expect(c, f, n, YNODE_SCALAR);
+	int err = expect(where, f, n, YDOC_SCALAR);
 
 	if (err)
 		return err;
 	errno = 0;
 	*out = strtod(n->value, &end);
 	if (!n->plain || !*n->value || *end || errno || !isfinite(*out) || *out < 0)
-		return rfail(c, n, "%s: expected a number of seconds, found '%s'", f->key,
-			     n->value);
+		return ydoc_where__fail(where, n->line,
+					"%s: expected a number of seconds, found '%s'", f->key,
+					n->value);
 	return 0;
 }
 
 /* A list, or null for an empty one; each item must be a scalar. */
-static int expect_list(struct rctx *c, const struct field *f, const struct ynode *n)
+static int expect_list(const struct ydoc_where *where, const struct field *f,
+		       const struct ydoc_node *n)
 {
-	if (ynode__is_null(n))
+	if (ydoc__is_null(n))
 		return 0;
-	int err = expect(c, f, n, YNODE_SEQ);
+	int err = expect(where, f, n, YDOC_SEQ);
 
 	for (size_t i = 0; !err && i < n->n; i++)
-		if (f->kind != F_LIST && n->items[i]->kind != YNODE_SCALAR)
-			err = rfail(c, n->items[i], "%s: expected a list of single values, found a %s",
-				    f->key, ynode__kind_name(n->items[i]));
+		if (f->kind != F_LIST && n->items[i]->type != YDOC_SCALAR)
+			err = ydoc_where__fail(where, n->items[i]->line,
+					       "%s: expected a list of single values, found a %s",
+					       f->key, ydoc__type_name(n->items[i]));
 	return err;
 }
 
-static int read_strlist(struct rctx *c, const struct field *f, const struct ynode *n,
-			struct strlist *out)
+static int read_strlist(const struct ydoc_where *where, const struct field *f,
+			const struct ydoc_node *n, struct strlist *out)
 {
-	int err = expect_list(c, f, n);
+	int err = expect_list(where, f, n);
 
 	for (size_t i = 0; !err && i < n->n; i++) {
-		if (ynode__is_null(n->items[i]))
-			return rfail(c, n->items[i], "%s: null in a list of strings", f->key);
+		if (ydoc__is_null(n->items[i]))
+			return ydoc_where__fail(where, n->items[i]->line,
+						"%s: null in a list of strings", f->key);
 		err = strlist__add(out, n->items[i]->value);
 	}
 	return err;
 }
 
-static int read_capset(struct rctx *c, const struct field *f, const struct ynode *n,
-		       capset_t *out)
+static int read_capset(const struct ydoc_where *where, const struct field *f,
+		       const struct ydoc_node *n, capset_t *out)
 {
-	int err = expect_list(c, f, n);
+	int err = expect_list(where, f, n);
 
 	*out = 0;
 	for (size_t i = 0; !err && i < n->n; i++)
 		if (caps__add_name(out, n->items[i]->value) != 0)
-			err = rfail(c, n->items[i], "%s: '%s' is not a capability name",
-				    f->key, n->items[i]->value);
+			err = ydoc_where__fail(where, n->items[i]->line,
+					       "%s: '%s' is not a capability name",
+					       f->key, n->items[i]->value);
 	return err;
 }
 
-static int read_cap(struct rctx *c, const struct field *f, const struct ynode *n, int *out)
+static int read_cap(const struct ydoc_where *where, const struct field *f,
+		    const struct ydoc_node *n, int *out)
 {
-	int err = expect(c, f, n, YNODE_SCALAR);
+	int err = expect(where, f, n, YDOC_SCALAR);
 
 	if (err)
 		return err;
 	*out = caps__parse_name(n->value);
 	if (*out < 0)
-		return rfail(c, n, "%s: '%s' is not a capability name", f->key, n->value);
+		return ydoc_where__fail(where, n->line,
+					"%s: '%s' is not a capability name", f->key, n->value);
 	return 0;
 }
 
-static int read_mode(struct rctx *c, const struct field *f, const struct ynode *n,
-		     unsigned int *out)
+static int read_mode(const struct ydoc_where *where, const struct field *f,
+		     const struct ydoc_node *n, unsigned int *out)
 {
 	char *end;
 	unsigned long v;
-	int err = expect(c, f, n, YNODE_SCALAR);
+	int err = expect(where, f, n, YDOC_SCALAR);
 
 	if (err)
 		return err;
 	errno = 0;
 	v = strtoul(n->value, &end, 8);
 	if (!*n->value || *end || errno || v > 07777 || strchr(n->value, '-'))
-		return rfail(c, n, "%s: expected an octal mode like \"0640\", found '%s'",
-			     f->key, n->value);
+		return ydoc_where__fail(where, n->line,
+					"%s: expected an octal mode like \"0640\", found '%s'",
+					f->key, n->value);
 	*out = (unsigned int)v;
 	return 0;
 }
 
-static int read_schema(struct rctx *c, const struct field *f, const struct ynode *n, int *out)
+static int read_schema(const struct ydoc_where *where, const struct field *f,
+		       const struct ydoc_node *n, int *out)
 {
-	int err = read_int(c, f, n, out);
+	int err = read_int(where, f, n, out);
 
 	if (!err && *out != PROFILE_SCHEMA_VERSION)
-		return rfail(c, n, "capdiet_profile: version %d is not supported; this capdiet "
-			     "reads version %d", *out, PROFILE_SCHEMA_VERSION);
+		return ydoc_where__fail(where, n->line,
+					"capdiet_profile: version %d is not supported; this capdiet "
+					"reads version %d", *out, PROFILE_SCHEMA_VERSION);
 	return err;
 }
 
-static int read_list(struct rctx *c, const struct field *f, const struct ynode *n, void *base)
+static int read_list(const struct ydoc_where *where, const struct field *f,
+		     const struct ydoc_node *n, void *base)
 {
 	const struct list_spec *spec = f->list;
-	int err = expect_list(c, f, n);
+	int err = expect_list(where, f, n);
 
 	for (size_t i = 0; !err && i < n->n; i++) {
 		void *elem = spec->add(base);
 
 		if (!elem)
 			return -ENOMEM;
-		err = read_record(c, n->items[i], spec->fields, spec->n_fields, elem);
+		err = read_record(where, n->items[i], spec->fields, spec->n_fields, elem);
 	}
 	return err;
 }
 
-static int read_value(struct rctx *c, const struct field *f, const struct ynode *n, void *base)
+static int read_value(const struct ydoc_where *where, const struct field *f,
+		      const struct ydoc_node *n, void *base)
 {
 	switch (f->kind) {
 	case F_STR:
 	case F_NAME:
-		return read_str(c, f, n, AT(base, f, char *));
+		return read_str(where, f, n, AT(base, f, char *));
 	case F_BOOL:
-		return read_bool(c, f, n, AT(base, f, bool));
+		return read_bool(where, f, n, AT(base, f, bool));
 	case F_U64:
-		return read_u64(c, f, n, AT(base, f, uint64_t));
+		return read_u64(where, f, n, AT(base, f, uint64_t));
 	case F_INT:
-		return read_int(c, f, n, AT(base, f, int));
+		return read_int(where, f, n, AT(base, f, int));
 	case F_DOUBLE:
-		return read_double(c, f, n, AT(base, f, double));
+		return read_double(where, f, n, AT(base, f, double));
 	case F_STRLIST:
-		return read_strlist(c, f, n, AT(base, f, struct strlist));
+		return read_strlist(where, f, n, AT(base, f, struct strlist));
 	case F_CAPSET:
-		return read_capset(c, f, n, AT(base, f, capset_t));
+		return read_capset(where, f, n, AT(base, f, capset_t));
 	case F_CAP:
-		return read_cap(c, f, n, AT(base, f, int));
+		return read_cap(where, f, n, AT(base, f, int));
 	case F_MODE:
-		return read_mode(c, f, n, AT(base, f, unsigned int));
+		return read_mode(where, f, n, AT(base, f, unsigned int));
 	case F_SCHEMA:
-		return read_schema(c, f, n, AT(base, f, int));
+		return read_schema(where, f, n, AT(base, f, int));
 	case F_LIST:
-		return read_list(c, f, n, base);
+		return read_list(where, f, n, base);
 	}
 	return -EINVAL;
 }
@@ -550,60 +533,71 @@ static const struct field *find_field(const struct field *fields, size_t n, cons
 	return NULL;
 }
 
-/* Reads the keys of one mapping; unknown and repeated keys are errors, so a
- * typo never silently drops evidence. */
-static int read_record(struct rctx *c, const struct ynode *map, const struct field *fields,
-		       size_t n, void *base)
+/* Reads the keys of one mapping; unknown keys are errors (and the reader
+ * refuses repeated ones), so a typo never silently drops evidence. */
+static int read_record(const struct ydoc_where *where, const struct ydoc_node *map,
+		       const struct field *fields, size_t n, void *base)
 {
 	uint64_t seen = 0;
 	int err = 0;
 
-	if (map->kind != YNODE_MAP)
-		return rfail(c, map, "expected a mapping (key: value), found a %s",
-			     ynode__kind_name(map));
-	for (size_t i = 0; !err && i + 1 < map->n; i += 2) {
-		const struct ynode *key = map->items[i];
+	if (map->type != YDOC_MAP)
+		return ydoc_where__fail(where, map->line,
+					"expected a mapping (key: value), found a %s",
+					ydoc__type_name(map));
+	for (size_t i = 0; !err && i < map->n; i++) {
+		const struct ydoc_node *key = ydoc__key(map, i);
 		const struct field *f;
 
-		if (key->kind != YNODE_SCALAR || !(f = find_field(fields, n, key->value)))
-			return rfail(c, key, "unknown key '%s'",
-				     key->kind == YNODE_SCALAR ? key->value : "(complex key)");
-		if (seen & (1ULL << (f - fields)))
-			return rfail(c, key, "key '%s' appears twice", f->key);
+		if (key->type != YDOC_SCALAR || !(f = find_field(fields, n, key->value)))
+			return ydoc_where__fail(where, key->line, "unknown key '%s'",
+						key->type == YDOC_SCALAR ? key->value : "(complex key)");
 		seen |= 1ULL << (f - fields);
-		err = read_value(c, f, map->items[i + 1], base);
+		err = read_value(where, f, ydoc__value(map, i), base);
 	}
 	for (size_t i = 0; !err && i < n; i++)
 		if (fields[i].required && !(seen & (1ULL << i)))
-			err = rfail(c, map, "missing key '%s'", fields[i].key);
+			err = ydoc_where__fail(where, map->line, "missing key '%s'", fields[i].key);
 	return err;
 }
 
-struct profile *profile__parse(const char *buf, size_t len, const char *name,
-			       char *err, size_t err_len)
+/* The one document of a profile; aliases are refused, capdiet writes none. */
+static int profile__tree(const char *buf, size_t len, const struct ydoc_where *where,
+			 struct ydoc **tree)
 {
-	struct rctx c = { name ? name : "<profile>", err, err_len };
+	int rc = ydoc__load(buf, len, YDOC_ONE_DOCUMENT | YDOC_NO_ALIASES, where, tree);
+
+	if (rc)
+		return rc;
+	if (!(*tree)->docs[0].root)
+		return ydoc_where__fail(where, 1, "empty document");
+	if (!ydoc__get((*tree)->docs[0].root, "capdiet_profile"))
+		return ydoc_where__fail(where, (*tree)->docs[0].root->line,
+					"not a capdiet profile (no 'capdiet_profile' key)");
+	return 0;
+}
+
+struct profile *profile__parse(const char *buf, size_t len, const char *name, char *err,
+			       size_t err_len)
+{
+	const struct ydoc_where where = { name ? name : "<profile>", err, err_len };
 	struct profile *p = NULL;
-	struct ynode *root;
+	struct ydoc *tree = NULL;
 	int rc;
 
-	root = ytree__parse(buf, len, c.file, err, err_len);
-	if (!root)
-		return NULL;
-	if (!ynode__get(root, "capdiet_profile")) {
-		rc = rfail(&c, root, "not a capdiet profile (no 'capdiet_profile' key)");
+	rc = profile__tree(buf, len, &where, &tree);
+	if (rc)
 		goto cleanup;
-	}
 	p = profile__new();
 	if (!p) {
 		rc = -ENOMEM;
 		goto cleanup;
 	}
-	rc = read_record(&c, root, profile_fields, N_OF(profile_fields), p);
-	if (rc == -ENOMEM && err && err_len)
-		snprintf(err, err_len, "%s: out of memory", c.file);
+	rc = read_record(&where, tree->docs[0].root, profile_fields, N_OF(profile_fields), p);
 cleanup:
-	ynode__free(root);
+	if (rc == -ENOMEM && err && err_len)
+		snprintf(err, err_len, "%s: out of memory", where.file);
+	ydoc__free(tree);
 	if (rc) {
 		profile__free(p);
 		errno = -rc;
@@ -612,7 +606,7 @@ cleanup:
 	return p;
 }
 
-/* Reads a whole regular file of at most YTREE_MAX_SIZE bytes. */
+/* Reads a whole regular file of at most YDOC_MAX_SIZE bytes. */
 static int profile__slurp(int fd, char **buf, size_t *len)
 {
 	struct stat st;
@@ -623,15 +617,15 @@ static int profile__slurp(int fd, char **buf, size_t *len)
 		return -errno;
 	if (!S_ISREG(st.st_mode))
 		return -EINVAL;
-	if (st.st_size > (off_t)YTREE_MAX_SIZE)
+	if (st.st_size > (off_t)YDOC_MAX_SIZE)
 		return -EFBIG;
 	/* One byte more than the cap, to notice a file that grew meanwhile. */
-	*buf = malloc(YTREE_MAX_SIZE + 1);
+	*buf = malloc(YDOC_MAX_SIZE + 1);
 	if (!*buf)
 		return -ENOMEM;
-	while ((got = read(fd, *buf + used, YTREE_MAX_SIZE + 1 - used)) > 0)
+	while ((got = read(fd, *buf + used, YDOC_MAX_SIZE + 1 - used)) > 0)
 		used += (size_t)got;
-	if (got < 0 || used > YTREE_MAX_SIZE) {
+	if (got < 0 || used > YDOC_MAX_SIZE) {
 		int err = got < 0 ? -errno : -EFBIG;
 
 		free(*buf);

@@ -8,6 +8,9 @@
 
 #include "capdiet/ydoc.h"
 
+/* "<<" with this tag is a merge key even when quoted (go-yaml reads it so). */
+#define YDOC_MERGE_TAG "tag:yaml.org,2002:merge"
+
 struct frame {
 	struct ydoc_node *node;
 	char *anchor;      /* registered when the collection ends */
@@ -27,6 +30,7 @@ struct builder {
 	size_t n_anchors, anchor_alloc;
 	struct ydoc_node *root;
 	int doc_line;
+	unsigned int flags;  /* enum ydoc_flags */
 	size_t nodes;      /* counted so far, aliases at their expanded size */
 	struct ydoc_error *err;
 };
@@ -141,9 +145,12 @@ static int builder__on_scalar(struct builder *b, const yaml_event_t *ev)
 	node = builder__new_node(b, YDOC_SCALAR, mark);
 	if (!node)
 		return -errno;
-	node->plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+	/* A tag decides the type, so "!!str true" is not resolved as a boolean. */
+	node->plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE && !ev->data.scalar.tag;
 	node->value = strndup((const char *)ev->data.scalar.value, ev->data.scalar.length);
 	if (!node->value)
+		return -ENOMEM;
+	if (ev->data.scalar.tag && !(node->tag = strdup((const char *)ev->data.scalar.tag)))
 		return -ENOMEM;
 	if (ev->data.scalar.anchor) {
 		anchor = strdup((const char *)ev->data.scalar.anchor);
@@ -160,7 +167,8 @@ static int builder__on_start(struct builder *b, const yaml_event_t *ev,
 	struct frame *f;
 
 	if (b->depth >= YDOC_MAX_DEPTH)
-		return builder__fail(b, line_of(mark), "nesting deeper than %d levels",
+		return builder__fail(b, line_of(mark),
+				     "nesting deeper than %d levels: nested too deeply to read safely",
 				     YDOC_MAX_DEPTH);
 	f = &b->stack[b->depth];
 	memset(f, 0, sizeof(*f));
@@ -193,7 +201,8 @@ static int pair_ref__compare(const void *pa, const void *pb)
 
 static bool is_merge_key(const struct ydoc_node *key)
 {
-	return key->type == YDOC_SCALAR && key->plain && !strcmp(key->value, "<<");
+	return key->type == YDOC_SCALAR && !strcmp(key->value, "<<") &&
+	       (key->plain || (key->tag && !strcmp(key->tag, YDOC_MERGE_TAG)));
 }
 
 static int refs__add(struct pair_ref **refs, size_t *n, size_t *alloc,
@@ -265,7 +274,9 @@ static int refs__dedupe(struct builder *b, struct pair_ref *refs, size_t n)
 		if (cur->key->type != YDOC_SCALAR || strcmp(prev->key->value, cur->key->value))
 			continue;
 		if (cur->rank == 0)
-			err = builder__fail(b, cur->key->line, "duplicate key '%s'", cur->key->value);
+			err = builder__fail(b, cur->key->line,
+					    "duplicate key '%s': it appears twice, first at line %d",
+					    cur->key->value, prev->key->line);
 		refs[cur->order].keep = false;
 	}
 	free(tmp);
@@ -338,6 +349,8 @@ static int builder__on_alias(struct builder *b, const yaml_event_t *ev)
 	const char *name = (const char *)ev->data.alias.anchor;
 	int line = line_of(&ev->start_mark);
 
+	if (b->flags & YDOC_NO_ALIASES)
+		return builder__fail(b, line, "YAML alias *%s: aliases are not allowed here", name);
 	for (size_t i = b->n_anchors; i-- > 0;) {
 		struct ydoc_node *node = b->anchors[i].node;
 
@@ -380,6 +393,8 @@ static int builder__on_event(struct builder *b, const yaml_event_t *ev)
 	switch (ev->type) {
 	case YAML_DOCUMENT_START_EVENT:
 		b->doc_line = line_of(&ev->start_mark);
+		if ((b->flags & YDOC_ONE_DOCUMENT) && b->tree->n_docs)
+			return builder__fail(b, b->doc_line, "more than one YAML document");
 		return 0;
 	case YAML_DOCUMENT_END_EVENT:
 		return builder__on_document_end(b);
@@ -427,30 +442,44 @@ static void builder__clear(struct builder *b)
 	free(b->anchors);
 }
 
-int ydoc__parse(const char *buf, size_t len, struct ydoc **out, struct ydoc_error *err)
+/* Feeds every event to the builder; 0 or -errno with b->err filled in. */
+static int builder__run(struct builder *b, yaml_parser_t *parser, const char *buf, size_t len)
 {
-	struct builder b = { .err = err };
-	yaml_parser_t parser;
 	yaml_event_t ev;
 	bool done = false;
 	int rc = 0;
 
+	while (!done && !rc) {
+		if (!yaml_parser_parse(parser, &ev))
+			return builder__parser_error(b, parser, buf, len);
+		done = ev.type == YAML_STREAM_END_EVENT;
+		rc = builder__on_event(b, &ev);
+		yaml_event_delete(&ev);
+	}
+	if (!rc && (b->flags & YDOC_ONE_DOCUMENT) && !b->tree->n_docs)
+		rc = builder__fail(b, 1, "empty document");
+	return rc;
+}
+
+int ydoc__parse(const char *buf, size_t len, unsigned int flags, struct ydoc **out,
+		struct ydoc_error *err)
+{
+	struct builder b = { .err = err, .flags = flags };
+	yaml_parser_t parser;
+	int rc;
+
 	memset(err, 0, sizeof(*err));
+	if (len > YDOC_MAX_SIZE) {
+		builder__fail(&b, 0, "larger than %u MiB", YDOC_MAX_SIZE >> 20);
+		return -EFBIG;
+	}
 	b.tree = calloc(1, sizeof(*b.tree));
 	if (!b.tree || !yaml_parser_initialize(&parser)) {
 		free(b.tree);
 		return -ENOMEM;
 	}
 	yaml_parser_set_input_string(&parser, (const unsigned char *)buf, len);
-	while (!done && !rc) {
-		if (!yaml_parser_parse(&parser, &ev)) {
-			rc = builder__parser_error(&b, &parser, buf, len);
-			break;
-		}
-		done = ev.type == YAML_STREAM_END_EVENT;
-		rc = builder__on_event(&b, &ev);
-		yaml_event_delete(&ev);
-	}
+	rc = builder__run(&b, &parser, buf, len);
 	yaml_parser_delete(&parser);
 	builder__clear(&b);
 	if (rc) {
@@ -461,6 +490,17 @@ int ydoc__parse(const char *buf, size_t len, struct ydoc **out, struct ydoc_erro
 	return 0;
 }
 
+int ydoc__load(const char *buf, size_t len, unsigned int flags,
+	       const struct ydoc_where *where, struct ydoc **out)
+{
+	struct ydoc_error ye;
+	int rc = ydoc__parse(buf, len, flags, out, &ye);
+
+	if (rc && rc != -ENOMEM)
+		ydoc_where__fail(where, ye.line, "%s", ye.msg);
+	return rc;
+}
+
 void ydoc__free(struct ydoc *t)
 {
 	if (!t)
@@ -468,6 +508,7 @@ void ydoc__free(struct ydoc *t)
 	for (size_t i = 0; i < t->n_all; i++) {
 		free(t->all[i]->items);
 		free(t->all[i]->value);
+		free(t->all[i]->tag);
 		free(t->all[i]);
 	}
 	free(t->all);
@@ -501,7 +542,11 @@ bool ydoc__is_null(const struct ydoc_node *n)
 
 	if (!n)
 		return true;
-	if (n->type != YDOC_SCALAR || !n->plain)
+	if (n->type != YDOC_SCALAR)
+		return false;
+	if (n->tag)
+		return !strcmp(n->tag, YAML_NULL_TAG);
+	if (!n->plain)
 		return false;
 	for (size_t i = 0; i < sizeof(nulls) / sizeof(nulls[0]); i++)
 		if (!strcmp(n->value, nulls[i]))
@@ -512,4 +557,28 @@ bool ydoc__is_null(const struct ydoc_node *n)
 bool ydoc__is(const struct ydoc_node *n, const char *s)
 {
 	return n && n->type == YDOC_SCALAR && !strcmp(n->value, s);
+}
+
+const char *ydoc__type_name(const struct ydoc_node *n)
+{
+	static const char *const names[] = { "scalar", "sequence", "mapping" };
+
+	return n ? names[n->type] : "nothing";
+}
+
+int ydoc_where__fail(const struct ydoc_where *where, int line, const char *fmt, ...)
+{
+	va_list ap;
+	int used;
+
+	if (!where->err || !where->err_len)
+		return -EINVAL;
+	used = line > 0 ? snprintf(where->err, where->err_len, "%s:%d: ", where->file, line)
+			: snprintf(where->err, where->err_len, "%s: ", where->file);
+	if (used >= 0 && (size_t)used < where->err_len) {
+		va_start(ap, fmt);
+		vsnprintf(where->err + used, where->err_len - used, fmt, ap);
+		va_end(ap);
+	}
+	return -EINVAL;
 }

@@ -314,7 +314,7 @@ static void test_ytree_merge_precedence(void **state)
 	struct ydoc *t;
 
 	(void)state;
-	assert_int_equal(ydoc__parse(yaml, strlen(yaml), &t, &ye), 0);
+	assert_int_equal(ydoc__parse(yaml, strlen(yaml), 0, &t, &ye), 0);
 	c = ydoc__get(t->docs[0].root, "c");
 	assert_int_equal(c->n, 4);
 	assert_null(ydoc__get(c, "<<"));
@@ -323,7 +323,7 @@ static void test_ytree_merge_precedence(void **state)
 	assert_true(ydoc__is(ydoc__get(c, "z"), "3"));
 	assert_true(ydoc__is(ydoc__get(c, "w"), "2"));
 	ydoc__free(t);
-	assert_int_equal(ydoc__parse("a: {<<: [1]}\n", 12, &t, &ye), -EINVAL);
+	assert_int_equal(ydoc__parse("a: {<<: [1]}\n", 12, 0, &t, &ye), -EINVAL);
 	assert_int_equal(ye.line, 1);
 	assert_non_null(strstr(ye.msg, "merge key"));
 }
@@ -640,7 +640,7 @@ static void test_json_report_parses(void **state)
 	assert_int_equal(check__evaluate(&inv, al, &r), 0);
 	r.errors = 2;
 	json = report_text(&r, true);
-	assert_int_equal(ydoc__parse(json, strlen(json), &tree, &ye), 0);
+	assert_int_equal(ydoc__parse(json, strlen(json), 0, &tree, &ye), 0);
 	assert_int_equal(tree->n_docs, 1);
 	root = tree->docs[0].root;
 	assert_true(ydoc__is(ydoc__get(root, "violation_count"), "1"));

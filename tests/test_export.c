@@ -13,7 +13,7 @@
 
 #include "capdiet/export.h"
 #include "capdiet/log.h"
-#include "capdiet/ytree.h"
+#include "capdiet/ydoc.h"
 
 #define ONE CAPSET_BIT(CAP_NET_BIND_SERVICE)
 #define SEVERAL (CAPSET_BIT(CAP_NET_BIND_SERVICE) | CAPSET_BIT(CAP_SETGID) | CAPSET_BIT(CAP_CHOWN))
@@ -68,13 +68,13 @@ static int count_lines(const char *s)
 }
 
 /* The scalars of a sequence joined by ",", from a libyaml parse. */
-static char *seq_join(const struct ynode *seq)
+static char *seq_join(const struct ydoc_node *seq)
 {
 	static char buf[512];
 
 	buf[0] = '\0';
 	assert_non_null(seq);
-	assert_int_equal(seq->kind, YNODE_SEQ);
+	assert_int_equal(seq->type, YDOC_SEQ);
 	for (size_t i = 0; i < seq->n; i++) {
 		strcat(buf, i ? "," : "");
 		strcat(buf, seq->items[i]->value);
@@ -82,24 +82,26 @@ static char *seq_join(const struct ynode *seq)
 	return buf;
 }
 
-static struct ynode *parse(const char *text)
+static struct ydoc *parse(const char *text, const struct ydoc_node **root)
 {
 	char err[256] = "";
-	struct ynode *root = ytree__parse(text, strlen(text), "export", err, sizeof(err));
+	const struct ydoc_where where = { "export", err, sizeof(err) };
+	struct ydoc *tree = NULL;
 
-	if (!root)
+	if (ydoc__load(text, strlen(text), YDOC_ONE_DOCUMENT, &where, &tree))
 		fail_msg("libyaml cannot parse the export: %s\n%s", err, text);
-	return root;
+	*root = tree->docs[0].root;
+	return tree;
 }
 
-static const struct ynode *path(const struct ynode *n, const char *a, const char *b,
+static const struct ydoc_node *path(const struct ydoc_node *n, const char *a, const char *b,
 				const char *c)
 {
-	n = ynode__get(n, a);
+	n = ydoc__get(n, a);
 	if (b)
-		n = ynode__get(n, b);
+		n = ydoc__get(n, b);
 	if (c)
-		n = ynode__get(n, c);
+		n = ydoc__get(n, c);
 	return n;
 }
 
@@ -198,10 +200,11 @@ static void test_compose(void **state)
 	(void)state;
 	for (size_t i = 0; i < 3; i++) {
 		struct profile *p = make(sets[i], i == 2 ? "www-data:adm" : NULL);
-		struct ynode *root;
+		const struct ydoc_node *root;
+		struct ydoc *tree;
 
 		run_export(p, EXPORT_COMPOSE, &o);
-		root = parse(o.out);
+		tree = parse(o.out, &root);
 		assert_string_equal(seq_join(path(root, "services", "web", "cap_drop")), "ALL");
 		assert_string_equal(seq_join(path(root, "services", "web", "cap_add")), want[i]);
 		/* Only the non-root service with capabilities gets the warning. */
@@ -209,7 +212,7 @@ static void test_compose(void **state)
 		assert_int_equal(path(root, "services", "web", "user") != NULL, i == 2);
 		if (i == 2)
 			assert_string_equal(path(root, "services", "web", "user")->value, "www-data:adm");
-		ynode__free(root);
+		ydoc__free(tree);
 		free(o.out);
 		profile__free(p);
 	}
@@ -225,19 +228,20 @@ static void test_k8s_root(void **state)
 	(void)state;
 	for (size_t i = 0; i < 3; i++) {
 		struct profile *p = make(sets[i], NULL);
-		const struct ynode *sc;
-		struct ynode *root;
+		const struct ydoc_node *sc;
+		const struct ydoc_node *root;
+		struct ydoc *tree;
 
 		run_export(p, EXPORT_K8S, &o);
-		root = parse(o.out);
-		sc = ynode__get(root, "securityContext");
+		tree = parse(o.out, &root);
+		sc = ydoc__get(root, "securityContext");
 		assert_string_equal(seq_join(path(sc, "capabilities", "drop", NULL)), "ALL");
 		assert_string_equal(seq_join(path(sc, "capabilities", "add", NULL)), want[i]);
-		assert_string_equal(ynode__get(sc, "allowPrivilegeEscalation")->value, "false");
-		assert_null(ynode__get(sc, "runAsNonRoot"));
+		assert_string_equal(ydoc__get(sc, "allowPrivilegeEscalation")->value, "false");
+		assert_null(ydoc__get(sc, "runAsNonRoot"));
 		assert_null(strstr(o.out, "WARNING"));
 		assert_non_null(strstr(o.out, level[i]));
-		ynode__free(root);
+		ydoc__free(tree);
 		free(o.out);
 		profile__free(p);
 	}
@@ -247,8 +251,9 @@ static void test_k8s_non_root(void **state)
 {
 	struct passwd *pw = getpwnam("nobody");
 	struct profile *p = make(ONE, "nobody");
-	const struct ynode *sc;
-	struct ynode *root;
+	const struct ydoc_node *sc;
+	const struct ydoc_node *root;
+	struct ydoc *tree;
 	struct output o;
 	char uid[32];
 
@@ -257,12 +262,12 @@ static void test_k8s_non_root(void **state)
 		skip();
 	snprintf(uid, sizeof(uid), "%u", (unsigned int)pw->pw_uid);
 	run_export(p, EXPORT_K8S, &o);
-	root = parse(o.out);
-	sc = ynode__get(root, "securityContext");
-	assert_string_equal(ynode__get(sc, "runAsNonRoot")->value, "true");
-	assert_string_equal(ynode__get(sc, "runAsUser")->value, uid);
+	tree = parse(o.out, &root);
+	sc = ydoc__get(root, "securityContext");
+	assert_string_equal(ydoc__get(sc, "runAsNonRoot")->value, "true");
+	assert_string_equal(ydoc__get(sc, "runAsUser")->value, uid);
 	assert_non_null(strstr(o.out, "# WARNING: web runs as user 'nobody'"));
-	ynode__free(root);
+	ydoc__free(tree);
 	free(o.out);
 	profile__free(p);
 }
@@ -270,23 +275,24 @@ static void test_k8s_non_root(void **state)
 static void test_k8s_unknown_user_and_sys_admin(void **state)
 {
 	struct profile *p = make(CAPSET_BIT(CAP_SYS_ADMIN), "no-such-user-capdiet:no-such-group");
-	const struct ynode *sc;
-	struct ynode *root;
+	const struct ydoc_node *sc;
+	const struct ydoc_node *root;
+	struct ydoc *tree;
 	struct output o;
 
 	(void)state;
 	run_export(p, EXPORT_K8S, &o);
-	root = parse(o.out);
-	sc = ynode__get(root, "securityContext");
-	assert_string_equal(ynode__get(sc, "runAsNonRoot")->value, "true");
-	assert_null(ynode__get(sc, "runAsUser"));
-	assert_null(ynode__get(sc, "runAsGroup"));
+	tree = parse(o.out, &root);
+	sc = ydoc__get(root, "securityContext");
+	assert_string_equal(ydoc__get(sc, "runAsNonRoot")->value, "true");
+	assert_null(ydoc__get(sc, "runAsUser"));
+	assert_null(ydoc__get(sc, "runAsGroup"));
 	assert_non_null(strstr(o.out, "# user 'no-such-user-capdiet' is unknown"));
 	assert_non_null(strstr(o.out, "# group 'no-such-group' is unknown"));
 	/* Kubernetes refuses or ignores allowPrivilegeEscalation: false with SYS_ADMIN. */
-	assert_null(ynode__get(sc, "allowPrivilegeEscalation"));
+	assert_null(ydoc__get(sc, "allowPrivilegeEscalation"));
 	assert_non_null(strstr(o.out, "'privileged'"));
-	ynode__free(root);
+	ydoc__free(tree);
 	free(o.out);
 	profile__free(p);
 }
@@ -295,14 +301,15 @@ static void check_oci(capset_t caps, const char *user, const char *set, bool amb
 {
 	static const char *const keys[] = { "bounding", "effective", "inheritable", "permitted", "ambient" };
 	struct profile *p = make(caps, user);
-	struct ynode *root;
+	const struct ydoc_node *root;
+	struct ydoc *tree;
 	struct output o;
 
 	run_export(p, EXPORT_OCI, &o);
 	assert_int_equal(o.out[0], '{'); /* JSON, not YAML block style */
-	root = parse(o.out);
-	assert_int_equal(root->kind, YNODE_MAP);
-	assert_int_equal(root->n, 10);
+	tree = parse(o.out, &root);
+	assert_int_equal(root->type, YDOC_MAP);
+	assert_int_equal(root->n, 5);
 	for (size_t i = 0; i < 5; i++) {
 		bool carried = i == 2 || i == 4;
 
@@ -312,7 +319,7 @@ static void check_oci(capset_t caps, const char *user, const char *set, bool amb
 				    carried && !ambient ? "" : set);
 	}
 	assert_int_equal(strstr(o.err, "process.user") != NULL, ambient); /* non-root only */
-	ynode__free(root);
+	ydoc__free(tree);
 	free(o.out);
 	profile__free(p);
 }

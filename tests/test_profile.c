@@ -14,7 +14,7 @@
 #include <sys/capability.h>
 
 #include "capdiet/profile.h"
-#include "capdiet/ytree.h"
+#include "capdiet/ydoc.h"
 
 /* The nginx example of the schema, built through the API. */
 static struct profile *sample_profile(void)
@@ -242,7 +242,7 @@ static void test_parse_errors(void **state)
 
 static void test_size_cap(void **state)
 {
-	size_t len = YTREE_MAX_SIZE + 1;
+	size_t len = YDOC_MAX_SIZE + 1;
 	char *big = malloc(len), err[256] = "";
 
 	(void)state;

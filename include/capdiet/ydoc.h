@@ -1,13 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * A bounded YAML (and JSON) document tree built from libyaml's event parser.
+ * capdiet's one YAML (and JSON) reader: a bounded document tree built from
+ * libyaml's event parser, for profiles, allowlists and manifests alike.
  *
- * Built for untrusted input (manifests in a pull request): nesting deeper
- * than YDOC_MAX_DEPTH, more than YDOC_MAX_NODES nodes once aliases are
- * counted at their expanded size ("billion laughs"), NUL characters in
- * strings and duplicate mapping keys are errors, never a crash or a hang.
- * Aliases share the anchored node instead of copying it; merge keys
- * ("<<: *defaults") are resolved, so a merged "privileged: true" is seen.
+ * Built for untrusted input (manifests in a pull request): input larger than
+ * YDOC_MAX_SIZE, nesting deeper than YDOC_MAX_DEPTH, more than
+ * YDOC_MAX_NODES nodes once aliases are counted at their expanded size
+ * ("billion laughs"), NUL characters in strings and duplicate mapping keys
+ * are errors, never a crash or a hang.  Aliases share the anchored node
+ * instead of copying it; merge keys ("<<: *defaults") are resolved, so a
+ * merged "privileged: true" is seen.  Every node keeps its line, so errors
+ * say FILE:LINE.
  */
 #ifndef CAPDIET_YDOC_H
 #define CAPDIET_YDOC_H
@@ -15,16 +18,24 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#define YDOC_MAX_SIZE  (16u << 20) /* bytes of input */
 #define YDOC_MAX_DEPTH 64
 #define YDOC_MAX_NODES 1000000
+
+/* What a file may contain beyond plain YAML; combine with |. */
+enum ydoc_flags {
+	YDOC_ONE_DOCUMENT = 1 << 0, /* exactly one document (a profile) */
+	YDOC_NO_ALIASES   = 1 << 1, /* *alias is an error: capdiet never writes one */
+};
 
 enum ydoc_type { YDOC_SCALAR, YDOC_SEQ, YDOC_MAP };
 
 struct ydoc_node {
 	enum ydoc_type type;
 	int line;                  /* 1-based line where the node starts */
-	bool plain;                /* scalar written without quotes */
+	bool plain;                /* scalar without quotes or tag: null, true, 12 resolve */
 	char *value;               /* scalar text, NUL-terminated */
+	char *tag;                 /* explicit scalar tag (tag:yaml.org,2002:str), or NULL */
 	struct ydoc_node **items; /* sequence: n items; mapping: key, value, ... */
 	size_t n;                  /* items (sequence) or pairs (mapping) */
 	size_t height;             /* 1 for a scalar */
@@ -50,12 +61,23 @@ struct ydoc_error {
 	char msg[192];
 };
 
+/* Where messages about one file go, each as "FILE:LINE: problem". */
+struct ydoc_where {
+	const char *file;
+	char *err;                 /* may be NULL */
+	size_t err_len;
+};
+
 /*
  * Parses every document in buf.  Returns 0 and a tree in *out, or -EINVAL
- * (bad or hostile input, described in *err) or -ENOMEM.
+ * (bad or hostile input, described in *err), -EFBIG (over YDOC_MAX_SIZE,
+ * described too) or -ENOMEM.
  */
-int ydoc__parse(const char *buf, size_t len, struct ydoc **out,
-		 struct ydoc_error *err);
+int ydoc__parse(const char *buf, size_t len, unsigned int flags, struct ydoc **out,
+		struct ydoc_error *err);
+/* ydoc__parse, with the problem written to where as "FILE:LINE: problem". */
+int ydoc__load(const char *buf, size_t len, unsigned int flags,
+	       const struct ydoc_where *where, struct ydoc **out);
 void ydoc__free(struct ydoc *t);
 
 /* The value for key in a mapping, or NULL (not a mapping, or no such key). */
@@ -63,9 +85,18 @@ const struct ydoc_node *ydoc__get(const struct ydoc_node *map, const char *key);
 /* Key and value of pair i of a mapping. */
 const struct ydoc_node *ydoc__key(const struct ydoc_node *map, size_t i);
 const struct ydoc_node *ydoc__value(const struct ydoc_node *map, size_t i);
-/* An absent value, or a plain "", "~", "null", "Null", "NULL". */
+/* An absent value, a plain "", "~", "null", "Null", "NULL", or a !!null. */
 bool ydoc__is_null(const struct ydoc_node *n);
 /* A scalar equal to s. */
 bool ydoc__is(const struct ydoc_node *n, const char *s);
+/* "scalar", "sequence", "mapping" ("nothing" for NULL): for error messages. */
+const char *ydoc__type_name(const struct ydoc_node *n);
+
+/*
+ * Writes "FILE:LINE: message" ("FILE: message" when line is 0) to where.
+ * Returns -EINVAL, so a reader can `return ydoc_where__fail(...)`.
+ */
+int ydoc_where__fail(const struct ydoc_where *where, int line, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 #endif
