@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "capdiet/caps.h"
+#include "capdiet/profile.h"
 #include "capdiet/cmd.h"
 #include "capdiet/launch.h"
 #include "capdiet/log.h"
@@ -23,6 +24,8 @@
 /* What the command line asks for; a --profile option would fill the same. */
 struct exec_opts {
 	capset_t caps;
+	bool caps_given;
+	const char *profile;   /* --profile FILE: its set and user */
 	const char *user;      /* NULL: root */
 	bool allow_new_privs;
 	char **argv;
@@ -31,14 +34,15 @@ struct exec_opts {
 static void exec_usage(FILE *out)
 {
 	fprintf(out,
-		"usage: capdiet exec [--caps LIST] [--user USER[:GROUP]] [--allow-new-privs]\n"
-		"                    -- CMD [ARGS...]\n\n"
+		"usage: capdiet exec [--caps LIST | --profile FILE] [--user USER[:GROUP]]\n"
+		"                    [--allow-new-privs] -- CMD [ARGS...]\n\n"
 		"Runs CMD with exactly the capability set LIST (bounding, permitted,\n"
 		"effective, inheritable and ambient), as `docker run --cap-drop=ALL\n"
 		"--cap-add=...` would, with no_new_privs set.  Its whole process tree,\n"
 		"daemons included, is stopped when CMD exits or capdiet is killed.\n\n"
 		"  -c, --caps LIST        comma-separated names (NET_BIND_SERVICE, CAP_CHOWN)\n"
 		"                         or ALL; default: none\n"
+		"  -p, --profile FILE     the minimum set (and user) of a capdiet profile\n"
 		"  -u, --user U           USER, USER:GROUP, UID or UID:GID; default: root\n"
 		"      --allow-new-privs  do not set no_new_privs (setuid binaries work)\n"
 		"  -h, --help             this text\n\n"
@@ -64,6 +68,7 @@ static int exec__parse_args(int argc, char **argv, struct exec_opts *o)
 {
 	static const struct option options[] = {
 		{ "caps", required_argument, NULL, 'c' },
+		{ "profile", required_argument, NULL, 'p' },
 		{ "user", required_argument, NULL, 'u' },
 		{ "allow-new-privs", no_argument, NULL, 'N' },
 		{ "help", no_argument, NULL, 'h' },
@@ -71,11 +76,15 @@ static int exec__parse_args(int argc, char **argv, struct exec_opts *o)
 	};
 	int opt, code;
 
-	while ((opt = getopt_long(argc, argv, "+c:u:h", options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "+c:p:u:h", options, NULL)) != -1) {
 		switch (opt) {
 		case 'c':
 			if ((code = exec__parse_caps(optarg, &o->caps)) != EXIT_OK)
 				return code;
+			o->caps_given = true;
+			break;
+		case 'p':
+			o->profile = optarg;
 			break;
 		case 'u':
 			o->user = optarg;
@@ -93,6 +102,10 @@ static int exec__parse_args(int argc, char **argv, struct exec_opts *o)
 	}
 	if (optind >= argc) {
 		log_error("exec needs a command: capdiet exec [--caps LIST] -- CMD [ARGS...]");
+		return EXIT_USAGE;
+	}
+	if (o->caps_given && o->profile) {
+		log_error("give either --caps or --profile, not both");
 		return EXIT_USAGE;
 	}
 	o->argv = argv + optind;
@@ -203,19 +216,49 @@ static int exec__run(const struct exec_opts *o, const struct user_spec *user)
 	return code;
 }
 
+/* --profile: the profile's set, and its user unless --user says otherwise. */
+static int exec__load_profile(struct exec_opts *o, struct profile **p)
+{
+	char err[512] = "";
+
+	*p = profile__load(o->profile, err, sizeof(err));
+	if (!*p) {
+		log_error("%s", err[0] ? err : strerror(errno));
+		return EXIT_USAGE;
+	}
+	if (!(*p)->complete || (*p)->degraded)
+		log_warn("%s is %s: its set may be short of what the service needs",
+			 o->profile, (*p)->degraded ? "degraded" : "incomplete");
+	o->caps = (*p)->caps;
+	if (!o->user)
+		o->user = (*p)->user;
+	return EXIT_OK;
+}
+
+static int exec__with_profile(struct exec_opts *o, struct user_spec **user)
+{
+	int code;
+
+	if ((code = exec__fit_caps(&o->caps)) != EXIT_OK)
+		return code;
+	if (o->user && (code = exec__resolve_user(o->user, user)) != EXIT_OK)
+		return code;
+	return exec__run(o, *user);
+}
+
 int do_exec(int argc, char **argv)
 {
 	struct exec_opts o = { 0 };
 	struct user_spec *user = NULL;
+	struct profile *profile = NULL;
 	int code = exec__parse_args(argc, argv, &o);
 
 	if (code >= 0)
 		return code;
-	if ((code = exec__fit_caps(&o.caps)) != EXIT_OK)
+	if (o.profile && (code = exec__load_profile(&o, &profile)) != EXIT_OK)
 		return code;
-	if (o.user && (code = exec__resolve_user(o.user, &user)) != EXIT_OK)
-		return code;
-	code = exec__run(&o, user);
+	code = exec__with_profile(&o, &user);
+	profile__free(profile);
 	user_spec__free(user);
 	return code;
 }

@@ -37,6 +37,12 @@ touch "$TMP/owned"
 "$CAPDIET" run -o "$TMP/chown.yaml" -- chown 1:1 "$TMP/owned" 2>/dev/null
 check "a batch chown needs CHOWN" [ "$(caps_of "$TMP/chown.yaml")" = CHOWN ]
 check "with the path as evidence" grep -q "path: $TMP/owned" "$TMP/chown.yaml"
+"$CAPDIET" exec --profile "$TMP/chown.yaml" -- chown 2:2 "$TMP/owned"
+check "exec --profile runs chown with the learned set" [ "$(stat -c %u "$TMP/owned")" = 2 ]
+"$CAPDIET" exec --profile "$TMP/true.yaml" -- chown 3:3 "$TMP/owned" 2>/dev/null
+check "and with an empty profile chown is refused" [ "$(stat -c %u "$TMP/owned")" = 2 ]
+"$CAPDIET" exec --profile "$TMP/missing.yaml" -- true 2>/dev/null
+check "exec --profile of a missing file exits 2" [ $? -eq 2 ]
 wait_port_free 80
 "$CAPDIET" run -o "$TMP/bind80.yaml" -- "$PROBE_BIN" bind 80 2>/dev/null
 check "binding port 80 needs NET_BIND_SERVICE" [ "$(caps_of "$TMP/bind80.yaml")" = NET_BIND_SERVICE ]
