@@ -58,6 +58,8 @@ static void run_usage(FILE *out)
 		"      --grace SECS       SIGTERM to SIGKILL when stopping a trial (default 3)\n"
 		"  -a, --attach METHOD    auto (default), tp_btf, tracepoint, fexit, kprobe\n"
 		"      --allow-new-privs  do not set no_new_privs for CMD\n"
+		"      --max-entries N    size of the in-kernel aggregation maps (a full map\n"
+		"                         marks the profile incomplete)\n"
 		"  -v, --verbose          more detail on stderr\n"
 		"  -h, --help             this help\n\n"
 		"exit status: 0 a working set was found, 1 it was not (or a failure),\n"
@@ -104,6 +106,13 @@ static int parse_run_option(int opt, struct run_opts *o)
 		}
 		log_error("--max-trials needs a whole number from 1 to 100, not '%s'", optarg);
 		return -EINVAL;
+	case 'M':
+		if (!parse_seconds(optarg, &n) && n == (int)n && n >= 16 && n <= 1 << 22) {
+			o->rec.max_entries = (unsigned int)n;
+			return 0;
+		}
+		log_error("--max-entries needs a whole number from 16 to 4194304");
+		return -EINVAL;
 	case 'a':
 		if (!attach__parse(optarg, &o->rec.method))
 			return 0;
@@ -129,6 +138,7 @@ static int parse_run_args(int argc, char **argv, struct run_opts *o)
 		{ "grace", required_argument, NULL, 'g' },
 		{ "attach", required_argument, NULL, 'a' },
 		{ "allow-new-privs", no_argument, NULL, 'N' },
+		{ "max-entries", required_argument, NULL, 'M' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },

@@ -2,8 +2,10 @@
 /*
  * Small programs that make known capability checks, for the integration
  * tests:  capprobe setuid-loop N | setuid-self | setgid-worker GID |
- *         daemonize CMD... | bind PORT | sleep SECS | serve PORT [UID]
+ *         daemonize CMD... | bind PORT | sleep SECS | serve PORT [UID] |
+ *         fork-storm N | ignore-term
  */
+#include <signal.h>
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -107,6 +109,35 @@ static int serve(int port, int id)
 		pause();
 }
 
+/* N children alive at once, each making one refused setgid(33) check. */
+static int fork_storm(int n)
+{
+	int gate[2], failed = 0;
+	char c;
+
+	if (pipe(gate))
+		return 1;
+	for (int i = 0; i < n; i++) {
+		pid_t pid = fork();
+
+		if (pid == 0) {
+			close(gate[1]);
+			/* Released together when the parent closes the pipe. */
+			if (read(gate[0], &c, 1) < 0)
+				_exit(2);
+			_exit(setgid(33) == 0 ? 0 : 1);
+		}
+		if (pid < 0) {
+			perror("fork");
+			failed++;
+		}
+	}
+	close(gate[1]);
+	while (wait(NULL) > 0)
+		;
+	return failed != 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc >= 3 && !strcmp(argv[1], "setuid-loop"))
@@ -121,9 +152,17 @@ int main(int argc, char **argv)
 		return bind_port(atoi(argv[2]));
 	if (argc >= 3 && !strcmp(argv[1], "serve"))
 		return serve(atoi(argv[2]), argc >= 4 ? atoi(argv[3]) : -1);
+	if (argc >= 3 && !strcmp(argv[1], "fork-storm"))
+		return fork_storm(atoi(argv[2]));
+	if (argc >= 2 && !strcmp(argv[1], "ignore-term")) {
+		signal(SIGTERM, SIG_IGN);
+		for (;;)
+			pause();
+	}
 	if (argc >= 3 && !strcmp(argv[1], "sleep"))
 		return sleep(atoi(argv[2])) != 0;
 	fprintf(stderr, "usage: capprobe setuid-loop N | setuid-self | setgid-worker GID | "
-			"daemonize CMD... | bind PORT | sleep SECS | serve PORT [UID]\n");
+			"daemonize CMD... | bind PORT | sleep SECS | serve PORT [UID] | "
+			"fork-storm N | ignore-term\n");
 	return 2;
 }
