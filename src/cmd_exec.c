@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "capdiet/caps.h"
+#include "capdiet/cli.h"
 #include "capdiet/profile.h"
 #include "capdiet/cmd.h"
 #include "capdiet/launch.h"
@@ -52,17 +53,6 @@ static void exec_usage(FILE *out)
 		"Needs root.\n");
 }
 
-static int exec__parse_caps(const char *list, capset_t *caps)
-{
-	char bad[128] = "";
-
-	if (caps__parse_list(list, caps, bad, sizeof(bad)) == 0)
-		return EXIT_OK;
-	log_error("--caps: unknown capability '%s'; use names from capabilities(7), "
-		  "e.g. NET_BIND_SERVICE, or ALL", bad);
-	return EXIT_USAGE;
-}
-
 /* Returns -1 to go on, or the exit code when done (help, bad options). */
 static int exec__parse_args(int argc, char **argv, struct exec_opts *o)
 {
@@ -74,13 +64,13 @@ static int exec__parse_args(int argc, char **argv, struct exec_opts *o)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	int opt, code;
+	int opt;
 
 	while ((opt = getopt_long(argc, argv, "+c:p:u:h", options, NULL)) != -1) {
 		switch (opt) {
 		case 'c':
-			if ((code = exec__parse_caps(optarg, &o->caps)) != EXIT_OK)
-				return code;
+			if (cli__caps("--caps", optarg, &o->caps))
+				return EXIT_USAGE;
 			o->caps_given = true;
 			break;
 		case 'p':
@@ -110,22 +100,6 @@ static int exec__parse_args(int argc, char **argv, struct exec_opts *o)
 	}
 	o->argv = argv + optind;
 	return -1;
-}
-
-static int exec__resolve_user(const char *text, struct user_spec **user)
-{
-	int err = user_spec__parse(text, user);
-
-	if (!err)
-		return EXIT_OK;
-	if (err == -ENOENT)
-		log_error("--user %s: no such user or group; give an existing name or a "
-			  "numeric id", text);
-	else if (err == -EINVAL)
-		log_error("--user '%s' is not USER, USER:GROUP, UID or UID:GID", text);
-	else
-		log_error("--user %s: %s", text, strerror(-err));
-	return err == -ENOMEM ? EXIT_FAIL : EXIT_USAGE;
 }
 
 /* ALL means all that capdiet may hand out here; a named one it lacks is an error. */
@@ -241,7 +215,7 @@ static int exec__with_profile(struct exec_opts *o, struct user_spec **user)
 
 	if ((code = exec__fit_caps(&o->caps)) != EXIT_OK)
 		return code;
-	if (o->user && (code = exec__resolve_user(o->user, user)) != EXIT_OK)
+	if (o->user && (code = cli__user(o->user, user)) != EXIT_OK)
 		return code;
 	return exec__run(o, *user);
 }

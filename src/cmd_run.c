@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "capdiet/cli.h"
 #include "capdiet/cmd.h"
 #include "capdiet/launch.h"
 #include "capdiet/learn.h"
@@ -66,18 +67,9 @@ static void run_usage(FILE *out)
 		"2 bad usage, 130 interrupted (no profile is written)\n");
 }
 
-static int parse_seconds(const char *s, double *out)
-{
-	char *end;
-
-	errno = 0;
-	*out = strtod(s, &end);
-	return errno || *end || *out <= 0 || *out > 86400 ? -EINVAL : 0;
-}
-
 static int parse_run_option(int opt, struct run_opts *o)
 {
-	double n;
+	long n;
 
 	switch (opt) {
 	case 'p': o->env.probe = optarg; return 0;
@@ -88,37 +80,20 @@ static int parse_run_option(int opt, struct run_opts *o)
 	case 'm': o->minimize = true; return 0;
 	case 'D': o->accept_degraded = true; return 0;
 	case 'N': o->env.allow_new_privs = true; return 0;
-	case 'v': log_set_level(log_level() >= LOG_INFO ? LOG_DEBUG : LOG_INFO); return 0;
-	case 't':
-		if (!parse_seconds(optarg, &o->timeout))
-			return 0;
-		log_error("--timeout needs a number of seconds, not '%s'", optarg);
-		return -EINVAL;
-	case 'g':
-		if (!parse_seconds(optarg, &o->grace))
-			return 0;
-		log_error("--grace needs a number of seconds, not '%s'", optarg);
-		return -EINVAL;
+	case 'v': cli__more_verbose(); return 0;
+	case 't': return cli__seconds("--timeout", optarg, &o->timeout);
+	case 'g': return cli__seconds("--grace", optarg, &o->grace);
 	case 'T':
-		if (!parse_seconds(optarg, &n) && n == (int)n && n <= 100) {
-			o->max_trials = (int)n;
-			return 0;
-		}
-		log_error("--max-trials needs a whole number from 1 to 100, not '%s'", optarg);
-		return -EINVAL;
+		if (cli__count("--max-trials", optarg, 1, 100, &n))
+			return -EINVAL;
+		o->max_trials = (int)n;
+		return 0;
 	case 'M':
-		if (!parse_seconds(optarg, &n) && n == (int)n && n >= 16 && n <= 1 << 22) {
-			o->rec.max_entries = (unsigned int)n;
-			return 0;
-		}
-		log_error("--max-entries needs a whole number from 16 to 4194304");
-		return -EINVAL;
-	case 'a':
-		if (!attach__parse(optarg, &o->rec.method))
-			return 0;
-		log_error("unknown --attach method '%s'; use auto, tp_btf, tracepoint, "
-			  "fexit or kprobe", optarg);
-		return -EINVAL;
+		if (cli__count("--max-entries", optarg, 16, 1 << 22, &n))
+			return -EINVAL;
+		o->rec.max_entries = (unsigned int)n;
+		return 0;
+	case 'a': return cli__attach(optarg, &o->rec.method);
 	}
 	return -EINVAL;
 }
@@ -359,11 +334,8 @@ int do_run(int argc, char **argv)
 	err = parse_run_args(argc, argv, &o);
 	if (err)
 		return err > 0 ? EXIT_OK : EXIT_USAGE;
-	if (o.user && user_spec__parse(o.user, &user)) {
-		log_error("unknown user or group in --user '%s'; give USER[:GROUP] that "
-			  "exists on this host", o.user);
-		return EXIT_USAGE;
-	}
+	if (o.user && (err = cli__user(o.user, &user)))
+		return err;
 	o.env.user = user;
 	o.env.timeout_ms = (int)(o.timeout * 1000);
 	o.env.grace_ms = (int)(o.grace * 1000);

@@ -11,6 +11,7 @@
 
 #include "capdiet/caps.h"
 #include "capdiet/classify.h"
+#include "capdiet/cli.h"
 #include "capdiet/cmd.h"
 #include "capdiet/launch.h"
 #include "capdiet/user.h"
@@ -80,61 +81,30 @@ static void on_first_seen(const struct observation *o, void *ctx)
 	output__live_line(&copy, stderr);
 }
 
-static int parse_number(const char *s, double *out)
-{
-	char *end;
-
-	errno = 0;
-	*out = strtod(s, &end);
-	return errno || *end || *out < 0 ? -EINVAL : 0;
-}
-
 static int parse_trace_option(int opt, struct trace_opts *o)
 {
-	char bad[128];
-	double num;
+	long num;
 
 	switch (opt) {
-	case 'c':
-		if (!strcasecmp(optarg, "none"))
-			o->caps = 0;
-		else if (caps__parse_list(optarg, &o->caps, bad, sizeof(bad))) {
-			log_error("unknown capability '%s' in --caps; see capabilities(7) "
-				  "for names (CAP_ prefix optional)", bad);
-			return -EINVAL;
-		}
-		return 0;
+	case 'c': return cli__caps("--caps", optarg, &o->caps);
 	case 'u': o->user = optarg; return 0;
 	case 'j': o->json = true; return 0;
 	case 'l': o->live = true; return 0;
-	case 'v': log_set_level(log_level() >= LOG_INFO ? LOG_DEBUG : LOG_INFO); return 0;
+	case 'v': cli__more_verbose(); return 0;
 	case 'g': o->cgroup = optarg; return 0;
 	case 'N': o->allow_new_privs = true; return 0;
-	case 'a':
-		if (!attach__parse(optarg, &o->rec.method))
-			return 0;
-		log_error("unknown --attach method '%s'; use auto, tp_btf, tracepoint, "
-			  "fexit or kprobe", optarg);
-		return -EINVAL;
+	case 'a': return cli__attach(optarg, &o->rec.method);
 	case 'p':
-		if (!parse_number(optarg, &num) && num >= 1 && num == (pid_t)num) {
-			o->pid = (pid_t)num;
-			return 0;
-		}
-		log_error("--pid needs a process id, not '%s'", optarg);
-		return -EINVAL;
-	case 'd':
-		if (!parse_number(optarg, &o->duration))
-			return 0;
-		log_error("--duration needs a number of seconds, not '%s'", optarg);
-		return -EINVAL;
+		if (cli__count("--pid", optarg, 1, INT32_MAX, &num))
+			return -EINVAL;
+		o->pid = (pid_t)num;
+		return 0;
+	case 'd': return cli__seconds("--duration", optarg, &o->duration);
 	case 'M':
-		if (!parse_number(optarg, &num) && num >= 16 && num <= 1 << 22) {
-			o->max_entries = (unsigned int)num;
-			return 0;
-		}
-		log_error("--max-entries needs a number between 16 and 4194304");
-		return -EINVAL;
+		if (cli__count("--max-entries", optarg, 16, 1 << 22, &num))
+			return -EINVAL;
+		o->max_entries = (unsigned int)num;
+		return 0;
 	}
 	return -EINVAL;
 }
@@ -320,11 +290,8 @@ int do_trace(int argc, char **argv)
 	err = parse_trace_args(argc, argv, &o);
 	if (err)
 		return err > 0 ? EXIT_OK : EXIT_USAGE;
-	if (o.user && (err = user_spec__parse(o.user, &user))) {
-		log_error("unknown user or group in --user '%s'; give USER[:GROUP] that "
-			  "exists on this host", o.user);
-		return EXIT_USAGE;
-	}
+	if (o.user && (err = cli__user(o.user, &user)))
+		return err;
 	o.rec.cgroup_path = o.cgroup;
 	o.rec.max_entries = o.max_entries;
 	if (o.live)
