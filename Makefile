@@ -41,7 +41,7 @@ TEST_SRCS := $(wildcard tests/test_*.c)
 TEST_BINS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRCS))
 HELPERS   := $(patsubst tests/helpers/%.c,$(BUILD)/tests/helpers/%,$(wildcard tests/helpers/*.c))
 
-.PHONY: all clean test unit-test integration-test install bench setup demo profiles
+.PHONY: all clean test unit-test integration-test install bench setup demo demo-container profiles
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -102,6 +102,9 @@ demo: $(BUILD)/capdiet
 
 profiles: $(BUILD)/capdiet
 	$(Q)BUILD=$(BUILD) scripts/profiles.sh
+
+demo-container: $(BUILD)/capdiet
+	$(Q)BUILD=$(BUILD) scripts/demo-container.sh
 
 install: $(BUILD)/capdiet
 	install -d $(DESTDIR)$(PREFIX)/bin
