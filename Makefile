@@ -1,4 +1,8 @@
 # capdiet — see README.md.  `make V=1` shows every command.
+# Sanitized objects must not mix with plain ones: SANITIZE=1 builds apart.
+ifeq ($(SANITIZE),1)
+BUILD     ?= build/asan
+endif
 BUILD     ?= build
 PREFIX    ?= /usr/local
 CC        ?= cc
@@ -27,8 +31,9 @@ CPPFLAGS  += -Iinclude -I$(BUILD) $(PKG_CFLAGS) -MMD -MP
 LDLIBS    += $(PKG_LIBS)
 
 ifeq ($(SANITIZE),1)
-CFLAGS    += -fsanitize=address,undefined -fno-omit-frame-pointer
-LDFLAGS   += -fsanitize=address,undefined
+# No recovery: a UBSan report must fail the test that triggered it.
+CFLAGS    += -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+LDFLAGS   += -fsanitize=address,undefined -fno-sanitize-recover=all
 endif
 
 BPF_SRCS  := $(wildcard bpf/*.bpf.c)
