@@ -109,4 +109,42 @@ install: $(BUILD)/capdiet
 clean:
 	rm -rf $(BUILD)
 
+# ---- Hostile input: libFuzzer targets (tests/fuzz) built with clang, ASan
+# and UBSan from the parsers' sources only (no BPF, no recorder), each run
+# for FUZZ_SECONDS by `make fuzz`. ----
+FUZZ_SECONDS  ?= 20
+FUZZ_DIR      := $(BUILD)/fuzz
+FUZZ_LIBS     := libcap yaml-0.1
+FUZZ_CFLAGS   := -g -O1 -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE \
+		 -DCAPDIET_VERSION='"$(VERSION)"' -Iinclude \
+		 $(shell $(PKG_CONFIG) --cflags $(FUZZ_LIBS) 2>/dev/null) \
+		 -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_LIB_SRCS := caps check check_allowlist check_files check_report ksyms outfile profile \
+		 profile_yaml strlist ydoc yemit ytree
+FUZZ_LIB      := $(FUZZ_DIR)/libparsers.a
+FUZZ_BINS     := $(patsubst tests/fuzz/%.c,$(FUZZ_DIR)/%,$(wildcard tests/fuzz/fuzz_*.c))
+
+.PHONY: fuzz
+
+$(FUZZ_DIR)/obj:
+	$(Q)mkdir -p $@
+
+$(FUZZ_DIR)/obj/%.o: src/%.c | $(FUZZ_DIR)/obj
+	$(call msg,FUZZ-CC,$@)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c $< -o $@
+
+$(FUZZ_LIB): $(patsubst %,$(FUZZ_DIR)/obj/%.o,$(FUZZ_LIB_SRCS))
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+
+$(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(FUZZ_LIB)
+	$(call msg,FUZZ-LD,$@)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer $< $(FUZZ_LIB) \
+		$(shell $(PKG_CONFIG) --libs $(FUZZ_LIBS) 2>/dev/null) -o $@
+
+fuzz: $(FUZZ_BINS)
+	$(Q)FUZZ_DIR=$(FUZZ_DIR) FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run.sh
+
+-include $(wildcard $(FUZZ_DIR)/obj/*.d)
+
 -include $(wildcard $(BUILD)/src/*.d $(BUILD)/*.d $(BUILD)/tests/*.d)
