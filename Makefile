@@ -111,7 +111,8 @@ clean:
 
 # ---- Hostile input: libFuzzer targets (tests/fuzz) built with clang, ASan
 # and UBSan from the parsers' sources only (no BPF, no recorder), each run
-# for FUZZ_SECONDS by `make fuzz`. ----
+# for FUZZ_SECONDS by `make fuzz`; `make check-hardening` adds the sanitized
+# unit suite and valgrind, for CI. ----
 FUZZ_SECONDS  ?= 20
 FUZZ_DIR      := $(BUILD)/fuzz
 FUZZ_LIBS     := libcap yaml-0.1
@@ -124,7 +125,7 @@ FUZZ_LIB_SRCS := caps check check_allowlist check_files check_report ksyms outfi
 FUZZ_LIB      := $(FUZZ_DIR)/libparsers.a
 FUZZ_BINS     := $(patsubst tests/fuzz/%.c,$(FUZZ_DIR)/%,$(wildcard tests/fuzz/fuzz_*.c))
 
-.PHONY: fuzz
+.PHONY: fuzz check-hardening
 
 $(FUZZ_DIR)/obj:
 	$(Q)mkdir -p $@
@@ -144,6 +145,9 @@ $(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(FUZZ_LIB)
 
 fuzz: $(FUZZ_BINS)
 	$(Q)FUZZ_DIR=$(FUZZ_DIR) FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run.sh
+
+check-hardening:
+	+$(Q)BUILD=$(BUILD) FUZZ_SECONDS=$(FUZZ_SECONDS) MAKE="$(MAKE)" tests/hardening.sh
 
 -include $(wildcard $(FUZZ_DIR)/obj/*.d)
 
