@@ -1,4 +1,8 @@
 # capdiet — see README.md.  `make V=1` shows every command.
+# Sanitized objects must not mix with plain ones: SANITIZE=1 builds apart.
+ifeq ($(SANITIZE),1)
+BUILD     ?= build/asan
+endif
 BUILD     ?= build
 PREFIX    ?= /usr/local
 CC        ?= cc
@@ -27,8 +31,9 @@ CPPFLAGS  += -Iinclude -I$(BUILD) $(PKG_CFLAGS) -MMD -MP
 LDLIBS    += $(PKG_LIBS)
 
 ifeq ($(SANITIZE),1)
-CFLAGS    += -fsanitize=address,undefined -fno-omit-frame-pointer
-LDFLAGS   += -fsanitize=address,undefined
+# No recovery: a UBSan report must fail the test that triggered it.
+CFLAGS    += -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+LDFLAGS   += -fsanitize=address,undefined -fno-sanitize-recover=all
 endif
 
 BPF_SRCS  := $(wildcard bpf/*.bpf.c)
@@ -112,5 +117,47 @@ install: $(BUILD)/capdiet
 
 clean:
 	rm -rf $(BUILD)
+
+# ---- Hostile input: libFuzzer targets (tests/fuzz) built with clang, ASan
+# and UBSan from the parsers' sources only (no BPF, no recorder), each run
+# for FUZZ_SECONDS by `make fuzz`; `make check-hardening` adds the sanitized
+# unit suite and valgrind, for CI. ----
+FUZZ_SECONDS  ?= 20
+FUZZ_DIR      := $(BUILD)/fuzz
+FUZZ_LIBS     := libcap yaml-0.1
+FUZZ_CFLAGS   := -g -O1 -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE \
+		 -DCAPDIET_VERSION='"$(VERSION)"' -Iinclude \
+		 $(shell $(PKG_CONFIG) --cflags $(FUZZ_LIBS) 2>/dev/null) \
+		 -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_LIB_SRCS := caps check check_allowlist check_files check_report ksyms outfile profile \
+		 profile_yaml strlist ydoc yemit ytree
+FUZZ_LIB      := $(FUZZ_DIR)/libparsers.a
+FUZZ_BINS     := $(patsubst tests/fuzz/%.c,$(FUZZ_DIR)/%,$(wildcard tests/fuzz/fuzz_*.c))
+
+.PHONY: fuzz check-hardening
+
+$(FUZZ_DIR)/obj:
+	$(Q)mkdir -p $@
+
+$(FUZZ_DIR)/obj/%.o: src/%.c | $(FUZZ_DIR)/obj
+	$(call msg,FUZZ-CC,$@)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c $< -o $@
+
+$(FUZZ_LIB): $(patsubst %,$(FUZZ_DIR)/obj/%.o,$(FUZZ_LIB_SRCS))
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+
+$(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(FUZZ_LIB)
+	$(call msg,FUZZ-LD,$@)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer $< $(FUZZ_LIB) \
+		$(shell $(PKG_CONFIG) --libs $(FUZZ_LIBS) 2>/dev/null) -o $@
+
+fuzz: $(FUZZ_BINS)
+	$(Q)FUZZ_DIR=$(FUZZ_DIR) FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run.sh
+
+check-hardening:
+	+$(Q)BUILD=$(BUILD) FUZZ_SECONDS=$(FUZZ_SECONDS) MAKE="$(MAKE)" tests/hardening.sh
+
+-include $(wildcard $(FUZZ_DIR)/obj/*.d)
 
 -include $(wildcard $(BUILD)/src/*.d $(BUILD)/*.d $(BUILD)/tests/*.d)

@@ -63,9 +63,10 @@ int caps__count(capset_t set)
 	return __builtin_popcountll(set);
 }
 
-static const char *trim(const char *s, size_t *len)
+/* Trims the *len bytes at s; returns the start and shortens *len. */
+static const char *trim_span(const char *s, size_t *len)
 {
-	size_t n = strlen(s);
+	size_t n = *len;
 
 	while (n && isspace((unsigned char)*s)) {
 		s++;
@@ -75,6 +76,12 @@ static const char *trim(const char *s, size_t *len)
 		n--;
 	*len = n;
 	return s;
+}
+
+static const char *trim(const char *s, size_t *len)
+{
+	*len = strlen(s);
+	return trim_span(s, len);
 }
 
 int caps__parse_name(const char *name)
@@ -124,13 +131,15 @@ int caps__parse_list(const char *list, capset_t *set, char *bad, size_t bad_len)
 	while (*p) {
 		const char *comma = strchr(p, ',');
 		size_t len = comma ? (size_t)(comma - p) : strlen(p);
+		size_t tlen = len;
+		const char *name = trim_span(p, &tlen);
 		char item[NAME_MAX_LEN * 2];
-		size_t tlen;
 
-		snprintf(item, sizeof(item), "%.*s", (int)len, p);
-		trim(item, &tlen);
+		/* Trimmed before the copy: padding must not push a name out of
+		 * item and leave only blanks, which would skip it. */
+		snprintf(item, sizeof(item), "%.*s", (int)tlen, name);
 		/* Tolerate "A,,B" and a trailing comma, not a bad name. */
-		if (tlen && caps__add_name(&result, item) != 0) {
+		if (tlen && (tlen >= sizeof(item) || caps__add_name(&result, item) != 0)) {
 			if (bad && bad_len)
 				snprintf(bad, bad_len, "%.*s", (int)len, p);
 			return -EINVAL;

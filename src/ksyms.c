@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
+#include <ctype.h>
 #include <errno.h>
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -78,13 +78,23 @@ static int ksym_cmp(const void *a, const void *b)
 	return x->addr < y->addr ? -1 : x->addr > y->addr;
 }
 
-/* Only text symbols: stacks point into functions. */
+/*
+ * Only text symbols: stacks point into functions.  An address must fit in
+ * 64 bits with room for a function after it: a saturated one would make
+ * ksyms__range() wrap around to an empty range.
+ */
 static int ksyms__parse_line(struct ksyms *ks, const char *line)
 {
-	char name[256], type;
-	uint64_t addr;
+	char name[256], type, *rest;
+	unsigned long long addr;
 
-	if (sscanf(line, "%" SCNx64 " %c %255s", &addr, &type, name) != 3)
+	if (!isxdigit((unsigned char)line[0]))
+		return -EINVAL;
+	errno = 0;
+	addr = strtoull(line, &rest, 16);
+	if (errno || addr >= UINT64_MAX)
+		return -EINVAL;
+	if (sscanf(rest, " %c %255s", &type, name) != 2)
 		return -EINVAL;
 	if (type != 't' && type != 'T' && type != 'w' && type != 'W')
 		return 0;

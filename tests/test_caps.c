@@ -3,6 +3,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
@@ -47,6 +48,23 @@ static void test_parse_list(void **state)
 	assert_true(set == caps__all());
 	assert_int_equal(caps__parse_list("CHOWN,SETUDI", &set, bad, sizeof(bad)), -EINVAL);
 	assert_string_equal(bad, "SETUDI");
+}
+
+/* Found by fuzz_caps: blanks longer than the item buffer hid the name. */
+static void test_parse_list_long_padding(void **state)
+{
+	char list[512], bad[64] = "";
+	capset_t set = 0;
+
+	(void)state;
+	snprintf(list, sizeof(list), "%200s", "chown");
+	assert_int_equal(caps__parse_list(list, &set, bad, sizeof(bad)), 0);
+	assert_true(set == CAPSET_BIT(CAP_CHOWN));
+	memset(list, '\t', 130);
+	snprintf(list + 130, sizeof(list) - 130, "SETUDI");
+	assert_int_equal(caps__parse_list(list, &set, bad, sizeof(bad)), -EINVAL);
+	snprintf(list, sizeof(list), "chown%200s", "x");
+	assert_int_equal(caps__parse_list(list, &set, bad, sizeof(bad)), -EINVAL);
 }
 
 static void test_names_and_format(void **state)
@@ -102,6 +120,7 @@ int main(void)
 		cmocka_unit_test(test_parse_name_spellings),
 		cmocka_unit_test(test_parse_name_rejects),
 		cmocka_unit_test(test_parse_list),
+		cmocka_unit_test(test_parse_list_long_padding),
 		cmocka_unit_test(test_names_and_format),
 		cmocka_unit_test(test_hex_and_defaults),
 		cmocka_unit_test(test_by_danger),

@@ -76,12 +76,37 @@ static void test_empty(void **state)
 	ksyms__free(ks);
 }
 
+/* Found by fuzz_ksyms: a 17-digit address saturated to 2^64-1 and its
+ * range wrapped around to end at 0. */
+static void test_address_past_64_bits(void **state)
+{
+	static const char text[] = "ffff8837cd0000000 T too_wide\n"
+				   "ffffffffffffffff T at_the_top\n"
+				   "ffffffff81000000 T fits\n";
+	FILE *f = fmemopen((void *)text, strlen(text), "r");
+	struct ksyms *ks;
+	uint64_t start, end;
+
+	(void)state;
+	assert_non_null(f);
+	ks = ksyms__parse(f);
+	fclose(f);
+	assert_non_null(ks);
+	assert_int_equal(ksyms__count(ks), 1);
+	assert_int_equal(ksyms__range(ks, "too_wide", &start, &end), -ENOENT);
+	assert_int_equal(ksyms__range(ks, "at_the_top", &start, &end), -ENOENT);
+	assert_int_equal(ksyms__range(ks, "fits", &start, &end), 0);
+	assert_true(start < end);
+	ksyms__free(ks);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_resolve),
 		cmocka_unit_test(test_range),
 		cmocka_unit_test(test_empty),
+		cmocka_unit_test(test_address_past_64_bits),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
