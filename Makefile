@@ -130,7 +130,7 @@ FUZZ_CFLAGS   := -g -O1 -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE \
 		 $(shell $(PKG_CONFIG) --cflags $(FUZZ_LIBS) 2>/dev/null) \
 		 -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_LIB_SRCS := caps check check_allowlist check_files check_report ksyms outfile profile \
-		 profile_yaml strlist ydoc yemit ytree
+		 profile_yaml strlist ydoc emit
 FUZZ_LIB      := $(FUZZ_DIR)/libparsers.a
 FUZZ_BINS     := $(patsubst tests/fuzz/%.c,$(FUZZ_DIR)/%,$(wildcard tests/fuzz/fuzz_*.c))
 
