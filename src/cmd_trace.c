@@ -17,6 +17,7 @@
 #include "capdiet/log.h"
 #include "capdiet/output.h"
 #include "capdiet/record.h"
+#include "capdiet/timing.h"
 
 #define STOP_GRACE_MS 3000
 
@@ -225,6 +226,8 @@ static int trace_launch(struct trace_opts *o, struct recorder *rec,
 		err = recorder__track_exec(rec, launch__pid(l));
 	if (!err)
 		err = launch__go(l);
+	if (!err)
+		timing__mark("CMD exec'd");
 	if (err == -ENOENT) {
 		log_error("%s: command not found", o->argv[0]);
 		sum->exit_status = 127;
@@ -320,6 +323,7 @@ int do_trace(int argc, char **argv)
 	err = parse_trace_args(argc, argv, &o);
 	if (err)
 		return err > 0 ? EXIT_OK : EXIT_USAGE;
+	timing__mark("options parsed");
 	if (o.user && (err = user_spec__parse(o.user, &user))) {
 		log_error("unknown user or group in --user '%s'; give USER[:GROUP] that "
 			  "exists on this host", o.user);
@@ -333,6 +337,7 @@ int do_trace(int argc, char **argv)
 	rec = recorder__open(&o.rec);
 	if (!rec)
 		goto cleanup;
+	timing__mark("recorder attached");
 	sum.argv = o.argv;
 	sum.attach = attach__name(recorder__method(rec));
 	sum.caps = o.caps;
@@ -341,11 +346,14 @@ int do_trace(int argc, char **argv)
 		goto cleanup;
 	if (o.live)
 		recorder__poll(rec, 0); /* what the last moments added */
+	timing__mark("CMD finished");
 	if (print_result(&o, rec, &sum))
 		goto cleanup;
+	timing__mark("result printed");
 	ret = *o.argv ? sum.exit_status : EXIT_OK;
 cleanup:
 	recorder__free(rec);
+	timing__mark("recorder detached");
 	user_spec__free(user);
 	return ret;
 }

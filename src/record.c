@@ -19,6 +19,7 @@
 #include "capdiet/log.h"
 #include "capdiet/record.h"
 #include "capdiet/syscalls.h"
+#include "capdiet/timing.h"
 #include "recorder.skel.h"
 
 struct recorder {
@@ -192,10 +193,13 @@ static int try_method(struct recorder *r, enum attach_method m,
 	if (!r->skel)
 		return -errno;
 	err = configure(r, m, opts);
+	timing__mark("configured (kallsyms read for the noaudit ranges)");
 	if (!err)
 		err = recorder_bpf__load(r->skel);
+	timing__mark("BPF object loaded (maps created, programs verified)");
 	if (!err)
 		err = recorder_bpf__attach(r->skel);
+	timing__mark("programs attached");
 	if (err) {
 		recorder_bpf__destroy(r->skel);
 		r->skel = NULL;
@@ -230,6 +234,7 @@ static int choose_method(struct recorder *r, const struct recorder_opts *opts)
 	struct btf *vmlinux = btf_path ? btf__parse(btf_path, NULL) : btf__load_vmlinux_btf();
 	int err = -ENOTSUP;
 
+	timing__mark("vmlinux BTF parsed (method probe)");
 	if (!vmlinux || libbpf_get_error(vmlinux)) {
 		log_error("this kernel has no BTF (/sys/kernel/btf/vmlinux): capdiet's "
 			  "recorder needs a kernel built with CONFIG_DEBUG_INFO_BTF");
