@@ -174,6 +174,11 @@ static int configure(struct recorder *r, enum attach_method m,
 			log_warn("cannot read /proc/kallsyms (%s): noaudit checks are "
 				 "told apart by their syscall's outcome only", strerror(-err));
 	}
+	/* Maps a run will not use still cost locked memory: keep them tiny. */
+	if (m != ATTACH_KPROBE)
+		bpf_map__set_max_entries(skel->maps.kprobe_calls, 1);
+	if (!opts->on_first_seen)
+		bpf_map__set_max_entries(skel->maps.live_events, getpagesize());
 	if (opts->max_entries) {
 		bpf_map__set_max_entries(skel->maps.counts, opts->max_entries);
 		bpf_map__set_max_entries(skel->maps.evidence, opts->max_entries);
