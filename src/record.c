@@ -237,6 +237,7 @@ static int choose_method(struct recorder *r, const struct recorder_opts *opts)
 	/* CAPDIET_VMLINUX_BTF: lets the tests play a kernel without BTF. */
 	const char *btf_path = getenv("CAPDIET_VMLINUX_BTF");
 	struct btf *vmlinux = btf_path ? btf__parse(btf_path, NULL) : btf__load_vmlinux_btf();
+	const char *missing_of[sizeof(order) / sizeof(order[0])];
 	int err = -ENOTSUP;
 
 	timing__mark("vmlinux BTF parsed (method probe)");
@@ -245,13 +246,16 @@ static int choose_method(struct recorder *r, const struct recorder_opts *opts)
 			  "recorder needs a kernel built with CONFIG_DEBUG_INFO_BTF");
 		return -ENOTSUP;
 	}
+	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++)
+		missing_of[i] = method_missing(order[i], vmlinux);
+	/* libbpf parses its own copy to load: one copy at a time (peak RSS). */
+	btf__free(vmlinux);
 	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
 		enum attach_method m = order[i];
-		const char *missing;
+		const char *missing = missing_of[i];
 
 		if (opts->method != ATTACH_AUTO && opts->method != m)
 			continue;
-		missing = method_missing(m, vmlinux);
 		if (!missing) {
 			err = try_method(r, m, opts);
 			missing = err ? attach_error(err) : NULL;
@@ -267,7 +271,6 @@ static int choose_method(struct recorder *r, const struct recorder_opts *opts)
 			log_info("--attach=%s not usable: %s", attach__name(m), missing);
 		err = err ? err : -ENOTSUP;
 	}
-	btf__free(vmlinux);
 	if (err && opts->method == ATTACH_AUTO)
 		log_error("no attach method works on this kernel (tried tp_btf, tracepoint, "
 			  "fexit, kprobe; run with -v to see why each failed)");
