@@ -98,10 +98,11 @@ release_tracefs() {
 # bpftrace_loop OUT: the loop while bpftrace counts every check (system-wide).
 bpftrace_loop() {
 	local out=$1 bt=$TMP/bpftrace.out pid tries=0
+	rm -f "$bt" # the last run's "ready" must not be taken for this one's
 	bpftrace -B line -e "$BPFTRACE_PROG" >"$bt" 2>&1 &
 	pid=$!
 	BG_PIDS+=("$pid")
-	until grep -q '^ready' "$bt"; do
+	until grep -q '^ready' "$bt" 2>/dev/null; do
 		tries=$((tries + 1))
 		if [ "$tries" -gt 600 ] || ! kill -0 "$pid" 2>/dev/null; then
 			log "bpftrace did not start: $(head -c 300 "$bt")"
@@ -118,7 +119,7 @@ bpftrace_loop() {
 	# The map holds this loop's checks: proof bpftrace saw them.
 	awk -F': ' -v n="$LOOP_N" '/^@\[7, 0\]/ { found = $2 >= n } END { exit !found }' "$bt" &&
 		return 0
-	log "bpftrace did not count the loop's $LOOP_N SETUID checks: $(grep -v '^@' "$bt" | head -c 300)"
+	log "bpftrace did not count the loop's $LOOP_N SETUID checks: $(grep -v RLIMIT "$bt" | head -c 300)"
 	return 1
 }
 
@@ -146,24 +147,68 @@ variant_label() {
 	esac
 }
 
+# med FILE: the median of FILE's numbers.
+med() { stats "$1" | cut -d' ' -f1; }
+
 section1_rows() {
-	local v base_w base_c w c
-	read -r base_w _ < <(stats "$TMP/s1.untraced.wall")
-	read -r base_c _ < <(stats "$TMP/s1.untraced.cpu")
+	local v w wmin wmax
+	read -r w wmin wmax < <(stats "$TMP/s1.untraced.wall")
+	printf '| %s | %s | %s–%s | 0 | 1.00× | 1.00× |\n' "$(variant_label untraced)" \
+		"$(fmt "$w")" "$(fmt "$wmin")" "$(fmt "$wmax")"
 	for v in "$@"; do
 		[ -s "$TMP/s1.$v.wall" ] || continue
 		read -r w wmin wmax < <(stats "$TMP/s1.$v.wall")
-		read -r c _ < <(stats "$TMP/s1.$v.cpu")
 		printf '| %s | %s | %s–%s | %s | %s× | %s× |\n' "$(variant_label "$v")" \
 			"$(fmt "$w")" "$(fmt "$wmin")" "$(fmt "$wmax")" \
-			"$(fmt "$(awk -v a="$w" -v b="$base_w" 'BEGIN { print a - b }')")" \
-			"$(ratio "$w" "$base_w")" "$(ratio "$c" "$base_c")"
+			"$(fmt "$(med "$TMP/s1.$v.added")")" \
+			"$(fmt "$(med "$TMP/s1.$v.ratio")" 2)" "$(fmt "$(med "$TMP/s1.$v.cpuratio")" 2)"
 	done
 }
 
+# measure VARIANT: one loop under VARIANT; "WALL CPU" ns per call, or fails.
+measure() {
+	rm -f "$TMP/loop.out"
+	if ! loop_under "$1" "$TMP/loop.out" || [ ! -s "$TMP/loop.out" ]; then
+		log "section 1: the loop under $1 failed; this pair is left out"
+		return 1
+	fi
+	cat "$TMP/loop.out"
+}
+
+# foreign_tracers: how many BPF tracing programs are loaded (this script's
+# own have all exited between measurements).  Another capdiet trace's
+# sys_exit program would slow every syscall, the untraced loop's too.
+foreign_tracers() {
+	bpftool prog show -j 2>/dev/null | jq '[.[] | select(.type == "tracing" or
+		.type == "raw_tracepoint" or .type == "tracepoint" or .type == "kprobe")] | length'
+}
+
+# wait_quiet: up to 30 s for no other tracer; fails if one stays.
+wait_quiet() {
+	local i
+	for i in $(seq 100); do
+		[ "$(foreign_tracers)" = 0 ] && return 0
+		sleep 0.3
+	done
+	return 1
+}
+
+# pair VARIANT: an untraced loop, then one under VARIANT, side by side, so
+# that a change in the machine's other load hits both.
+pair() {
+	local v=$1 u uc w c
+	wait_quiet || echo "$v" >>"$TMP/s1.disturbed"
+	read -r u uc < <(measure untraced) || return 0
+	read -r w c < <(measure "$v") || return 0
+	echo "$u" >>"$TMP/s1.untraced.wall"
+	echo "$w" >>"$TMP/s1.$v.wall"
+	awk -v a="$w" -v b="$u" 'BEGIN { print a - b }' >>"$TMP/s1.$v.added"
+	awk -v a="$w" -v b="$u" 'BEGIN { print a / b }' >>"$TMP/s1.$v.ratio"
+	awk -v a="$c" -v b="$uc" 'BEGIN { print a / b }' >>"$TMP/s1.$v.cpuratio"
+}
+
 section1() {
-	local variants=(untraced capdiet capdiet_none count ringbuf) v r w c base
-	local cd_ratio dropped
+	local variants=(capdiet capdiet_none count ringbuf) v r cd_ratio dropped
 	if command -v bpftrace >/dev/null && need_tracefs; then
 		variants+=(bpftrace)
 	else
@@ -172,36 +217,31 @@ section1() {
 	for r in $(seq "$REPS"); do
 		log "section 1: per-check overhead, repetition $r/$REPS"
 		for v in "${variants[@]}"; do
-			rm -f "$TMP/loop.out"
-			if ! loop_under "$v" "$TMP/loop.out" || [ ! -s "$TMP/loop.out" ]; then
-				log "section 1: the loop under $v failed; its figure is left out"
-				continue
-			fi
-			read -r w c <"$TMP/loop.out"
-			echo "$w" >>"$TMP/s1.$v.wall"
-			echo "$c" >>"$TMP/s1.$v.cpu"
+			pair "$v"
 		done
 	done
 	release_tracefs
-	read -r w _ < <(stats "$TMP/s1.capdiet.wall")
-	read -r base _ < <(stats "$TMP/s1.untraced.wall")
-	cd_ratio=$(ratio "$w" "$base")
-	dropped=$(sed -n 's/.*dropped=\([0-9]*\).*/\1/p' "$TMP/ringbuf.out" 2>/dev/null | paste -sd, -)
+	cd_ratio=$(fmt "$(med "$TMP/s1.capdiet.ratio")" 2)
+	dropped=$(sed -n 's/.*dropped=\([0-9]*\).*/\1/p' "$TMP/ringbuf.out" 2>/dev/null | paste -sd' ' -)
 	cat <<EOF
 ## 1. Per-check overhead
 
 A loop of $(fmt "$LOOP_N") \`setuid(0)\` calls as root, one CAP_SETUID check each
-(\`bench/checkloop.c\`, which times itself), under each tracer in turn,
-interleaved, $REPS repetitions.  "Added" is the median minus the untraced median.
+(\`bench/checkloop.c\`, which times itself).  Each traced loop runs right after an
+untraced one; "ns added" and the ratios are medians over those $REPS pairs, so
+that a change in the machine's other load hits both sides of a ratio.
 
 | what is attached | ns per call (median) | min–max | ns added | vs untraced | CPU time vs untraced |
 |---|---|---|---|---|---|
 $(section1_rows "${variants[@]}")
 
 "CPU time" is the looping process's own (user + system, where the BPF programs
-run): less sensitive to other work on the machine than wall time, but blind to
-work done elsewhere, such as the ring buffer's consumer.  bpftrace counts every
-process's checks (no scope test).
+run): blind to the time other work takes the CPU away, and to work done
+elsewhere, such as the ring buffer's consumer.  bpftrace counts every process's
+checks (no scope test).
+
+Pairs started while another BPF tracing program was loaded (after waiting up to
+30 s for none): $(grep -c . "$TMP/s1.disturbed" 2>/dev/null || echo 0) of $((REPS * ${#variants[@]})).
 
 Target: capdiet ≤ 1.10× untraced — **${cd_ratio}×, $(verdict "$cd_ratio" 1.10)** (wall time).
 Ring buffer events dropped per run (no room when the consumer fell behind): ${dropped:-n/a}.
