@@ -23,9 +23,9 @@ char LICENSE[] SEC("license") = "Dual MIT/GPL";
 #define EEXIST 17
 
 #if defined(__TARGET_ARCH_x86)
-#define SYSCALL_NR(regs) BPF_CORE_READ(regs, orig_ax)
+#define SYSCALL_NR(regs) ((regs)->orig_ax)
 #elif defined(__TARGET_ARCH_arm64)
-#define SYSCALL_NR(regs) BPF_CORE_READ(regs, syscallno)
+#define SYSCALL_NR(regs) ((regs)->syscallno)
 #else
 #error "capdiet's recorder knows how to read the syscall number on x86 and arm64 only"
 #endif
@@ -393,6 +393,7 @@ static __always_inline int handle_check(void *ctx, int cap, int ret, __u32 opts,
 	struct cd_track *t = bpf_map_lookup_elem(&tracked, &tgid);
 	struct pt_regs *regs;
 	struct cd_key key = {};
+	struct cd_count *c;
 	bool noaudit;
 
 	if (t) {
@@ -407,8 +408,13 @@ static __always_inline int handle_check(void *ctx, int cap, int ret, __u32 opts,
 	key.cap = cap;
 	if (ret == 0) {
 		key.outcome = CD_OUT_GRANTED;
-		if (!bpf_map_lookup_elem(&counts, &key))
-			record_evidence(ctx, &key, regs, opts, has_opts);
+		/* The common case, a known entry: one lookup and an add. */
+		c = bpf_map_lookup_elem(&counts, &key);
+		if (c) {
+			__sync_fetch_and_add(&c->count, 1);
+			return 0;
+		}
+		record_evidence(ctx, &key, regs, opts, has_opts);
 		count_add(&key, 1, 0);
 		return 0;
 	}

@@ -8,7 +8,7 @@ clang llvm make gcc pkg-config git
 libbpf-dev bpftool libelf-dev zlib1g-dev libcap-dev libyaml-dev libcmocka-dev libseccomp-dev
 libclang-rt-14-dev
 nginx-light curl golang-go nodejs runc busybox-static
-jq libcap2-bin bpftrace valgrind procps psmisc iproute2 util-linux
+jq libcap2-bin bpftrace valgrind procps psmisc iproute2 util-linux time
 "
 
 if [ "$(id -u)" -ne 0 ]; then

@@ -18,6 +18,7 @@
 #include "capdiet/log.h"
 #include "capdiet/output.h"
 #include "capdiet/record.h"
+#include "capdiet/timing.h"
 
 #define STOP_GRACE_MS 3000
 
@@ -195,6 +196,8 @@ static int trace_launch(struct trace_opts *o, struct recorder *rec,
 		err = recorder__track_exec(rec, launch__pid(l));
 	if (!err)
 		err = launch__go(l);
+	if (!err)
+		timing__mark("CMD exec'd");
 	if (err == -ENOENT) {
 		log_error("%s: command not found", o->argv[0]);
 		sum->exit_status = 127;
@@ -290,6 +293,7 @@ int do_trace(int argc, char **argv)
 	err = parse_trace_args(argc, argv, &o);
 	if (err)
 		return err > 0 ? EXIT_OK : EXIT_USAGE;
+	timing__mark("options parsed");
 	if (o.user && (err = cli__user(o.user, &user)))
 		return err;
 	o.rec.cgroup_path = o.cgroup;
@@ -300,6 +304,7 @@ int do_trace(int argc, char **argv)
 	rec = recorder__open(&o.rec);
 	if (!rec)
 		goto cleanup;
+	timing__mark("recorder attached");
 	sum.argv = o.argv;
 	sum.attach = attach__name(recorder__method(rec));
 	sum.caps = o.caps;
@@ -308,11 +313,14 @@ int do_trace(int argc, char **argv)
 		goto cleanup;
 	if (o.live)
 		recorder__poll(rec, 0); /* what the last moments added */
+	timing__mark("CMD finished");
 	if (print_result(&o, rec, &sum))
 		goto cleanup;
+	timing__mark("result printed");
 	ret = *o.argv ? sum.exit_status : EXIT_OK;
 cleanup:
 	recorder__free(rec);
+	timing__mark("recorder detached");
 	user_spec__free(user);
 	return ret;
 }

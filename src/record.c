@@ -19,6 +19,7 @@
 #include "capdiet/log.h"
 #include "capdiet/record.h"
 #include "capdiet/syscalls.h"
+#include "capdiet/timing.h"
 #include "recorder.skel.h"
 
 struct recorder {
@@ -173,6 +174,11 @@ static int configure(struct recorder *r, enum attach_method m,
 			log_warn("cannot read /proc/kallsyms (%s): noaudit checks are "
 				 "told apart by their syscall's outcome only", strerror(-err));
 	}
+	/* Maps a run will not use still cost locked memory: keep them tiny. */
+	if (m != ATTACH_KPROBE)
+		bpf_map__set_max_entries(skel->maps.kprobe_calls, 1);
+	if (!opts->on_first_seen)
+		bpf_map__set_max_entries(skel->maps.live_events, getpagesize());
 	if (opts->max_entries) {
 		bpf_map__set_max_entries(skel->maps.counts, opts->max_entries);
 		bpf_map__set_max_entries(skel->maps.evidence, opts->max_entries);
@@ -192,10 +198,13 @@ static int try_method(struct recorder *r, enum attach_method m,
 	if (!r->skel)
 		return -errno;
 	err = configure(r, m, opts);
+	timing__mark("configured (kallsyms read for the noaudit ranges)");
 	if (!err)
 		err = recorder_bpf__load(r->skel);
+	timing__mark("BPF object loaded (maps created, programs verified)");
 	if (!err)
 		err = recorder_bpf__attach(r->skel);
+	timing__mark("programs attached");
 	if (err) {
 		recorder_bpf__destroy(r->skel);
 		r->skel = NULL;
@@ -228,20 +237,25 @@ static int choose_method(struct recorder *r, const struct recorder_opts *opts)
 	/* CAPDIET_VMLINUX_BTF: lets the tests play a kernel without BTF. */
 	const char *btf_path = getenv("CAPDIET_VMLINUX_BTF");
 	struct btf *vmlinux = btf_path ? btf__parse(btf_path, NULL) : btf__load_vmlinux_btf();
+	const char *missing_of[sizeof(order) / sizeof(order[0])];
 	int err = -ENOTSUP;
 
+	timing__mark("vmlinux BTF parsed (method probe)");
 	if (!vmlinux || libbpf_get_error(vmlinux)) {
 		log_error("this kernel has no BTF (/sys/kernel/btf/vmlinux): capdiet's "
 			  "recorder needs a kernel built with CONFIG_DEBUG_INFO_BTF");
 		return -ENOTSUP;
 	}
+	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++)
+		missing_of[i] = method_missing(order[i], vmlinux);
+	/* libbpf parses its own copy to load: one copy at a time (peak RSS). */
+	btf__free(vmlinux);
 	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
 		enum attach_method m = order[i];
-		const char *missing;
+		const char *missing = missing_of[i];
 
 		if (opts->method != ATTACH_AUTO && opts->method != m)
 			continue;
-		missing = method_missing(m, vmlinux);
 		if (!missing) {
 			err = try_method(r, m, opts);
 			missing = err ? attach_error(err) : NULL;
@@ -257,7 +271,6 @@ static int choose_method(struct recorder *r, const struct recorder_opts *opts)
 			log_info("--attach=%s not usable: %s", attach__name(m), missing);
 		err = err ? err : -ENOTSUP;
 	}
-	btf__free(vmlinux);
 	if (err && opts->method == ATTACH_AUTO)
 		log_error("no attach method works on this kernel (tried tp_btf, tracepoint, "
 			  "fexit, kprobe; run with -v to see why each failed)");
