@@ -34,6 +34,7 @@ char LICENSE[] SEC("license") = "Dual MIT/GPL";
 const volatile bool cgroup_scope = false;  /* also record tasks under cgroup_filter */
 const volatile bool live = false;          /* send first-seen entries to live_events */
 const volatile bool stack_noaudit = false; /* no opts: find noaudit callers on the stack */
+const volatile bool track_outcomes = true; /* settle denied checks at sys_exit */
 const volatile __u32 n_noaudit_ranges = 0;
 const volatile struct noaudit_range noaudit_ranges[CD_NOAUDIT_RANGES] = {};
 
@@ -133,6 +134,9 @@ struct {
 } scratch_map SEC(".maps");
 
 static const struct cd_pending empty_pending = {};
+
+/* Entries in pending: while it is 0, sys_exit has nothing to look up. */
+__s64 n_pending = 0;
 
 static __always_inline void stat_add(__u32 index, __u64 n)
 {
@@ -244,7 +248,15 @@ static __always_inline void read_syscall_arg(struct cd_evidence *ev, __s32 nr,
 	}
 }
 
-static __always_inline void record_evidence(void *ctx, const struct cd_key *key,
+static __always_inline bool stack_shows_noaudit(void *ctx);
+
+/*
+ * Takes the evidence of a decision the first time its key is seen.  Returns
+ * whether that first stack showed a noaudit caller: later denied checks of
+ * the same (capability, syscall, executable) reuse the verdict instead of
+ * walking the stack again, which cost ~2 us per mmap of a dieting process.
+ */
+static __always_inline bool record_evidence(void *ctx, const struct cd_key *key,
 					    struct pt_regs *regs, __u32 opts,
 					    bool has_opts)
 {
@@ -254,16 +266,16 @@ static __always_inline void record_evidence(void *ctx, const struct cd_key *key,
 		.cap = key->cap,
 		.denied = key->outcome != CD_OUT_GRANTED,
 	};
+	struct cd_evidence *ev = bpf_map_lookup_elem(&evidence, &ek);
 	struct scratch *s;
-	struct cd_evidence *ev;
 	__u64 id;
 	long err;
 
-	if (bpf_map_lookup_elem(&evidence, &ek))
-		return;
+	if (ev)
+		return ev->stack_noaudit;
 	s = scratch_get();
 	if (!s)
-		return;
+		return false;
 	ev = &s->evidence;
 	id = bpf_get_current_pid_tgid();
 	ev->first_ns = bpf_ktime_get_ns();
@@ -271,12 +283,15 @@ static __always_inline void record_evidence(void *ctx, const struct cd_key *key,
 	ev->tid = (__u32)id;
 	ev->opts = opts;
 	ev->has_opts = has_opts;
+	ev->stack_noaudit = ek.denied && !has_opts && stack_noaudit &&
+			    stack_shows_noaudit(ctx);
 	bpf_get_current_comm(ev->comm, sizeof(ev->comm));
 	ev->stack_id = bpf_get_stackid(ctx, &stacks, 0);
 	read_syscall_arg(ev, key->syscall, regs);
 	err = bpf_map_update_elem(&evidence, &ek, ev, BPF_NOEXIST);
 	if (err && err != -EEXIST)
 		stat_add(CD_STAT_LOST_EVIDENCE, 1);
+	return ev->stack_noaudit;
 }
 
 /* The tracepoint has no opts: a noaudit caller on the stack tells instead. */
@@ -313,7 +328,8 @@ static __always_inline void pending_add(const struct cd_key *key)
 	__u32 n;
 
 	if (!p) {
-		bpf_map_update_elem(&pending, &tid, &empty_pending, BPF_NOEXIST);
+		if (!bpf_map_update_elem(&pending, &tid, &empty_pending, BPF_NOEXIST))
+			__sync_fetch_and_add(&n_pending, 1);
 		p = bpf_map_lookup_elem(&pending, &tid);
 		if (!p) {
 			stat_add(CD_STAT_LOST_PENDING, 1);
@@ -355,7 +371,8 @@ static __always_inline void pending_settle(__u32 tid, __u32 outcome, __s64 ret)
 		key.outcome = outcome;
 		count_add(&key, p->checks[i].count, ret);
 	}
-	bpf_map_delete_elem(&pending, &tid);
+	if (!bpf_map_delete_elem(&pending, &tid))
+		__sync_fetch_and_add(&n_pending, -1);
 }
 
 /* A task in the observed cgroup that was never tracked: identify its exe. */
@@ -419,11 +436,14 @@ static __always_inline int handle_check(void *ctx, int cap, int ret, __u32 opts,
 		return 0;
 	}
 	key.outcome = CD_OUT_UNKNOWN;
-	record_evidence(ctx, &key, regs, opts, has_opts);
-	noaudit = has_opts ? (opts & CAP_OPT_NOAUDIT) :
-			     (stack_noaudit && stack_shows_noaudit(ctx));
+	noaudit = record_evidence(ctx, &key, regs, opts, has_opts);
+	if (has_opts)
+		noaudit = opts & CAP_OPT_NOAUDIT;
 	if (noaudit) {
 		key.outcome = CD_OUT_NOAUDIT;
+		count_add(&key, 1, 0);
+	} else if (!track_outcomes) {
+		key.outcome = CD_OUT_UNTRACKED;
 		count_add(&key, 1, 0);
 	} else if (key.syscall < 0) {
 		count_add(&key, 1, 0);
@@ -482,9 +502,13 @@ int BPF_KRETPROBE(cap_capable_kretprobe, int ret)
 SEC("tp_btf/sys_exit")
 int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	__u32 tid;
 
-	/* The one lookup every syscall of every task pays. */
+	/* What every syscall of every task pays: one load while nothing is
+	 * pending anywhere, one lookup otherwise. */
+	if (!n_pending)
+		return 0;
+	tid = (__u32)bpf_get_current_pid_tgid();
 	if (!bpf_map_lookup_elem(&pending, &tid))
 		return 0;
 	pending_settle(tid, ret < 0 ? CD_OUT_SYSCALL_FAILED : CD_OUT_SYSCALL_OK, ret);

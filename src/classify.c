@@ -109,6 +109,9 @@ void classify__one(struct observation *o, const char *const *frames, size_t n)
 	else if (o->outcome == CD_OUT_SYSCALL_FAILED)
 		set_class(o, OBS_REQUIRED, "%s failed with %s", o->syscall_name,
 			  errno_name(o->ret));
+	else if (o->outcome == CD_OUT_UNTRACKED)
+		set_class(o, OBS_REQUIRED, "denied while every capability capdiet can give was "
+			  "granted (outcome not tracked)%s%s", "", "");
 	else if (o->syscall < 0)
 		set_class(o, OBS_REQUIRED, "denied outside a syscall%s%s", "", "");
 	else

@@ -185,8 +185,12 @@ static int trace_launch(struct trace_opts *o, struct recorder *rec,
 
 		/* e.g. a container that withholds some from root: --caps ALL
 		 * then means all that can be given. */
-		log_warn("capdiet itself does not hold %s; %s runs without it",
-			 names ? names : "some capabilities", o->argv[0]);
+		if (o->caps == caps__all()) /* ALL: all it can be given, said quietly */
+			log_info("capdiet itself does not hold %s; %s runs without it",
+				 names ? names : "some capabilities", o->argv[0]);
+		else
+			log_warn("capdiet itself does not hold %s; %s runs without it",
+				 names ? names : "some capabilities", o->argv[0]);
 		free(names);
 		spec.caps &= ~missing;
 		sum->caps &= ~missing;
@@ -297,6 +301,12 @@ int do_trace(int argc, char **argv)
 	if (o.user && (err = cli__user(o.user, &user)))
 		return err;
 	o.rec.cgroup_path = o.cgroup;
+	/* Holding all it can be given, CMD's denials cannot be acted on. */
+	o.rec.untracked_outcomes = *o.argv && o.caps &&
+				   !(launch__available_caps() & ~o.caps);
+	if (o.rec.untracked_outcomes)
+		log_info("every capability capdiet can give is granted: syscall outcomes "
+			 "of denied checks are not tracked");
 	o.rec.max_entries = o.max_entries;
 	if (o.live)
 		o.rec.on_first_seen = on_first_seen;

@@ -168,6 +168,8 @@ static int configure(struct recorder *r, enum attach_method m,
 	set_programs(skel, m);
 	skel->rodata->live = opts->on_first_seen != NULL;
 	skel->rodata->cgroup_scope = opts->cgroup_path != NULL;
+	skel->rodata->track_outcomes = !opts->untracked_outcomes;
+	bpf_program__set_autoload(skel->progs.on_sys_exit, !opts->untracked_outcomes);
 	if (m == ATTACH_TP_BTF || m == ATTACH_TRACEPOINT) {
 		err = set_noaudit_ranges(r);
 		if (err)
@@ -747,6 +749,7 @@ int recorder__reset(struct recorder *r)
 	clear_map(r->skel->maps.counts);
 	clear_map(r->skel->maps.evidence);
 	clear_map(r->skel->maps.pending);
+	r->skel->bss->n_pending = 0;
 	clear_map(r->skel->maps.stacks);
 	if (!zeros)
 		return -ENOMEM;

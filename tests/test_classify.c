@@ -69,6 +69,11 @@ static void test_outcomes(void **state)
 	assert_int_equal(o.klass, OBS_REQUIRED);
 	assert_non_null(strstr(o.reason, "never returned"));
 
+	o = make(CAP_SYS_RESOURCE, CD_OUT_UNTRACKED, "setrlimit", 0);
+	classify__one(&o, NULL, 0);
+	assert_int_equal(o.klass, OBS_REQUIRED);
+	assert_non_null(strstr(o.reason, "outcome not tracked"));
+
 	o = make(CAP_SYS_ADMIN, CD_OUT_UNKNOWN, NULL, 0);
 	classify__one(&o, NULL, 0);
 	assert_int_equal(o.klass, OBS_REQUIRED);

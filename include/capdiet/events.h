@@ -27,6 +27,7 @@ enum cd_outcome {
 	CD_OUT_SYSCALL_OK = 2,     /* denied; the syscall still succeeded */
 	CD_OUT_NOAUDIT = 3,        /* denied; a noaudit check (opts or stack) */
 	CD_OUT_UNKNOWN = 4,        /* denied; no syscall exit was seen */
+	CD_OUT_UNTRACKED = 5,      /* denied; outcomes were not tracked */
 };
 
 /* How the arg bytes of an evidence record are to be read. */
@@ -98,6 +99,8 @@ struct cd_evidence {
 	__u32 has_opts;
 	__u32 arg_kind;  /* enum cd_arg_kind */
 	__u32 arg_len;
+	__u32 stack_noaudit; /* no opts: a noaudit caller was on the stack */
+	__u32 pad;
 	char comm[CD_COMM_LEN];
 	__u8 arg[CD_ARG_MAX];
 };

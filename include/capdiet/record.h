@@ -25,6 +25,13 @@ struct recorder_opts {
 	enum attach_method method;
 	const char *cgroup_path;  /* observe every task under this cgroup v2 dir */
 	unsigned int max_entries; /* aggregation map size; 0: default */
+	/*
+	 * Skip settling denied checks at sys_exit.  That tracepoint sends every
+	 * syscall on the host through the kernel's slow exit path (~90 ns
+	 * here); it is worth nothing when the target holds every capability
+	 * capdiet can give, as no denial could then be acted on.
+	 */
+	bool untracked_outcomes;
 	/* Called from recorder__poll for each decision first seen. */
 	void (*on_first_seen)(const struct observation *o, void *ctx);
 	void *ctx;

@@ -58,6 +58,10 @@ begin "trace storm"
 check "1,000,000 setuid checks counted exactly" \
 	jq -e '[.decisions[] | select(.capability=="SETUID")] | map(.count) | add == 1000000' "$TMP/storm.json"
 check "and nothing lost" jq -e '.lost == 0 and .complete' "$TMP/storm.json"
+"$CAPDIET" trace -v --caps ALL -- true 2>&1 >/dev/null | grep -q 'outcomes of denied checks are not tracked'
+check "with every capability granted, syscall outcomes are not tracked (-v says so)" [ $? -eq 0 ]
+"$CAPDIET" trace -v --caps CHOWN -- true 2>&1 >/dev/null | grep -q 'not tracked'
+check "with fewer, they are" [ $? -ne 0 ]
 
 begin "trace --live"
 "$CAPDIET" trace --live -- chown 1:1 "$TMP/file" >/dev/null 2>"$TMP/live"
