@@ -7,6 +7,7 @@
 #include "capdiet/cli.h"
 #include "capdiet/cmd.h"
 #include "capdiet/log.h"
+#include "capdiet/outfile.h"
 
 int cli__user(const char *text, struct user_spec **out)
 {
@@ -75,4 +76,82 @@ int cli__count(const char *option, const char *text, long min, long max, long *o
 void cli__more_verbose(void)
 {
 	log_set_level(log_level() >= LOG_INFO ? LOG_DEBUG : LOG_INFO);
+}
+
+static int profile_option(struct profile_cmd *c, int opt, char **argv)
+{
+	if (opt == 'o') {
+		c->output = optarg;
+		return -1;
+	}
+	if (opt == 'h') {
+		c->usage(stdout);
+		return EXIT_OK;
+	}
+	if (opt != ':' && opt != '?' && c->on_option) {
+		int code = c->on_option(opt, optarg, c->ctx);
+
+		return code ? code : -1;
+	}
+	log_error("%s '%s'; see 'capdiet %s --help'",
+		  opt == ':' ? "missing value for" : "unknown option", argv[optind - 1], c->name);
+	return EXIT_USAGE;
+}
+
+int cli__profile_args(struct profile_cmd *c, int argc, char **argv)
+{
+	char optstring[64];
+	int opt, code;
+
+	snprintf(optstring, sizeof(optstring), "+:%s", c->optstring);
+	opterr = 0; /* our own one-line messages, through log_error */
+	/* "+" stops at PROFILE; step over it so options may also follow it. */
+	while ((opt = getopt_long(argc, argv, optstring, c->options, NULL)) != -1 ||
+	       optind < argc) {
+		if (opt != -1) {
+			if ((code = profile_option(c, opt, argv)) >= 0)
+				return code;
+			continue;
+		}
+		if (c->profile) {
+			log_error("%s takes one PROFILE; '%s' is one too many", c->name, argv[optind]);
+			return EXIT_USAGE;
+		}
+		c->profile = argv[optind++];
+	}
+	return -1;
+}
+
+struct profile_job {
+	const struct profile_cmd *cmd;
+	struct profile *profile;
+};
+
+static int profile_fill(FILE *out, void *ctx)
+{
+	const struct profile_job *job = ctx;
+
+	return job->cmd->fill(out, job->profile, job->cmd->ctx);
+}
+
+int cli__profile_run(struct profile_cmd *c)
+{
+	struct profile_job job = { .cmd = c };
+	char err[512];
+	int rc;
+
+	job.profile = profile__load(c->profile, err, sizeof(err));
+	if (!job.profile) {
+		log_error("%s", err);
+		return EXIT_USAGE;
+	}
+	rc = c->output ? outfile__write(c->output, profile_fill, &job) : profile_fill(stdout, &job);
+	if (!rc && !c->output && fflush(stdout) != 0)
+		rc = -errno;
+	if (rc)
+		log_error("cannot write %s: %s", c->output ? c->output : "to stdout",
+			  rc == -ELOOP ? "it is a symlink; remove it or choose another path"
+				       : strerror(-rc));
+	profile__free(job.profile);
+	return rc ? EXIT_FAIL : EXIT_OK;
 }

@@ -1,17 +1,14 @@
 // SPDX-License-Identifier: MIT
-#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
-#include <string.h>
 
+#include "capdiet/cli.h"
 #include "capdiet/cmd.h"
 #include "capdiet/export.h"
 #include "capdiet/log.h"
-#include "capdiet/outfile.h"
-#include "capdiet/profile.h"
 
-struct export_job {
-	const struct profile *profile;
+struct export_opts {
+	const char *format_name;
 	enum export_format format;
 };
 
@@ -24,35 +21,21 @@ static void export_usage(FILE *out)
 		     "  -h, --help           show this help\n", export__format_names());
 }
 
-static int export_fill(FILE *out, void *ctx)
+static int export_option(int opt, const char *arg, void *ctx)
 {
-	const struct export_job *job = ctx;
+	struct export_opts *o = ctx;
 
-	return export__write(job->profile, job->format, out);
+	if (opt != 'f')
+		return EXIT_USAGE;
+	o->format_name = arg;
+	return 0;
 }
 
-static int export_run(const char *profile_path, enum export_format format, const char *output)
+static int export_fill(FILE *out, const struct profile *p, void *ctx)
 {
-	struct export_job job = { NULL, format };
-	struct profile *p;
-	char err[512];
-	int rc;
+	const struct export_opts *o = ctx;
 
-	p = profile__load(profile_path, err, sizeof(err));
-	if (!p) {
-		log_error("%s", err);
-		return EXIT_USAGE;
-	}
-	job.profile = p;
-	rc = output ? outfile__write(output, export_fill, &job) : export_fill(stdout, &job);
-	if (!rc && !output && fflush(stdout) != 0)
-		rc = -errno;
-	if (rc)
-		log_error("cannot write %s: %s", output ? output : "the export",
-			  rc == -ELOOP ? "it is a symlink; remove it or choose another path"
-				       : strerror(-rc));
-	profile__free(p);
-	return rc ? EXIT_FAIL : EXIT_OK;
+	return export__write(p, o->format, out);
 }
 
 int do_export(int argc, char **argv)
@@ -63,41 +46,25 @@ int do_export(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	const char *format_name = NULL, *output = NULL, *profile_path = NULL;
-	enum export_format format;
-	int opt;
+	struct export_opts o = { 0 };
+	struct profile_cmd c = {
+		.name = "export", .optstring = "f:o:h", .options = options,
+		.usage = export_usage, .on_option = export_option,
+		.fill = export_fill, .ctx = &o,
+	};
+	int code = cli__profile_args(&c, argc, argv);
 
-	opterr = 0; /* our own one-line messages, through log_error */
-	/* "+" stops at PROFILE; step over it so options may also follow it. */
-	while ((opt = getopt_long(argc, argv, "+:f:o:h", options, NULL)) != -1 ||
-	       optind < argc) {
-		if (opt == -1) {
-			if (profile_path) {
-				log_error("export takes one PROFILE; '%s' is one too many", argv[optind]);
-				return EXIT_USAGE;
-			}
-			profile_path = argv[optind++];
-		} else if (opt == 'f') {
-			format_name = optarg;
-		} else if (opt == 'o') {
-			output = optarg;
-		} else if (opt == 'h') {
-			export_usage(stdout);
-			return EXIT_OK;
-		} else {
-			log_error("%s '%s'; see 'capdiet export --help'",
-				  opt == ':' ? "missing value for" : "unknown option", argv[optind - 1]);
-			return EXIT_USAGE;
-		}
-	}
-	if (!format_name || !profile_path) {
+	if (code >= 0)
+		return code;
+	if (!o.format_name || !c.profile) {
 		log_error("export needs --format FORMAT and a PROFILE, e.g. "
 			  "'capdiet export --format docker nginx.yaml'");
 		return EXIT_USAGE;
 	}
-	if (export__parse_format(format_name, &format) != 0) {
-		log_error("unknown format '%s'; use one of: %s", format_name, export__format_names());
+	if (export__parse_format(o.format_name, &o.format) != 0) {
+		log_error("unknown format '%s'; use one of: %s", o.format_name,
+			  export__format_names());
 		return EXIT_USAGE;
 	}
-	return export_run(profile_path, format, output);
+	return cli__profile_run(&c);
 }

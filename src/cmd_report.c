@@ -1,13 +1,10 @@
 // SPDX-License-Identifier: MIT
-#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
-#include <string.h>
 
+#include "capdiet/cli.h"
 #include "capdiet/cmd.h"
 #include "capdiet/log.h"
-#include "capdiet/outfile.h"
-#include "capdiet/profile.h"
 #include "capdiet/report.h"
 
 static void report_usage(FILE *out)
@@ -19,31 +16,10 @@ static void report_usage(FILE *out)
 		     "  -h, --help         show this help\n");
 }
 
-static int report_fill(FILE *out, void *ctx)
+static int report_fill(FILE *out, const struct profile *p, void *ctx)
 {
-	return report__write(ctx, out);
-}
-
-static int report_run(const char *profile_path, const char *output)
-{
-	struct profile *p;
-	char err[512];
-	int rc;
-
-	p = profile__load(profile_path, err, sizeof(err));
-	if (!p) {
-		log_error("%s", err);
-		return EXIT_USAGE;
-	}
-	rc = output ? outfile__write(output, report_fill, p) : report_fill(stdout, p);
-	if (!rc && !output && fflush(stdout) != 0)
-		rc = -errno;
-	if (rc)
-		log_error("cannot write %s: %s", output ? output : "the report",
-			  rc == -ELOOP ? "it is a symlink; remove it or choose another path"
-				       : strerror(-rc));
-	profile__free(p);
-	return rc ? EXIT_FAIL : EXIT_OK;
+	(void)ctx;
+	return report__write(p, out);
 }
 
 int do_report(int argc, char **argv)
@@ -53,33 +29,17 @@ int do_report(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	const char *output = NULL, *profile_path = NULL;
-	int opt;
+	struct profile_cmd c = {
+		.name = "report", .optstring = "o:h", .options = options,
+		.usage = report_usage, .fill = report_fill,
+	};
+	int code = cli__profile_args(&c, argc, argv);
 
-	opterr = 0; /* our own one-line messages, through log_error */
-	/* "+" stops at PROFILE; step over it so -o may also follow it. */
-	while ((opt = getopt_long(argc, argv, "+:o:h", options, NULL)) != -1 ||
-	       optind < argc) {
-		if (opt == -1) {
-			if (profile_path) {
-				log_error("report takes one PROFILE; '%s' is one too many", argv[optind]);
-				return EXIT_USAGE;
-			}
-			profile_path = argv[optind++];
-		} else if (opt == 'o') {
-			output = optarg;
-		} else if (opt == 'h') {
-			report_usage(stdout);
-			return EXIT_OK;
-		} else {
-			log_error("%s '%s'; see 'capdiet report --help'",
-				  opt == ':' ? "missing value for" : "unknown option", argv[optind - 1]);
-			return EXIT_USAGE;
-		}
-	}
-	if (!profile_path) {
+	if (code >= 0)
+		return code;
+	if (!c.profile) {
 		log_error("report needs a PROFILE, e.g. 'capdiet report nginx.yaml -o nginx.md'");
 		return EXIT_USAGE;
 	}
-	return report_run(profile_path, output);
+	return cli__profile_run(&c);
 }

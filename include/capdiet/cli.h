@@ -3,7 +3,11 @@
 #ifndef CAPDIET_CLI_H
 #define CAPDIET_CLI_H
 
+#include <getopt.h>
+#include <stdio.h>
+
 #include "capdiet/caps.h"
+#include "capdiet/profile.h"
 #include "capdiet/record.h"
 #include "capdiet/user.h"
 
@@ -17,6 +21,29 @@ int cli__caps(const char *option, const char *text, capset_t *out);
 int cli__seconds(const char *option, const char *text, double *out);
 /* A whole number in [min, max]: 0, or -EINVAL after one log_error line. */
 int cli__count(const char *option, const char *text, long min, long max, long *out);
+/*
+ * Commands that read one PROFILE and write to -o FILE or stdout (export,
+ * report).  options must include -o/--output and -h/--help; every other
+ * option goes to on_option, which returns 0 or an exit code.
+ */
+struct profile_cmd {
+	const char *name;
+	const char *optstring;         /* without the leading "+:" */
+	const struct option *options;
+	void (*usage)(FILE *out);
+	int (*on_option)(int opt, const char *arg, void *ctx);
+	/* Writes the result for p to out: 0 or -errno. */
+	int (*fill)(FILE *out, const struct profile *p, void *ctx);
+	void *ctx;
+	const char *output;            /* set from -o */
+	const char *profile;           /* set from the operand */
+};
+
+/* -1 to go on, or the exit code (help, bad usage). */
+int cli__profile_args(struct profile_cmd *c, int argc, char **argv);
+/* Loads c->profile and writes c->fill's output: the exit code. */
+int cli__profile_run(struct profile_cmd *c);
+
 /* Each -v: info, then debug. */
 void cli__more_verbose(void);
 
