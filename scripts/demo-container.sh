@@ -111,9 +111,11 @@ ctr__bundle() {
 		| .process.terminal = false | .process.user = {uid: 0, gid: 0}
 		| .process.env += ["RUN_DIR=" + $run]
 		| .root = {path: $rootfs, readonly: true}
-		| .mounts += $binds + [
+		| .mounts += [
 			{destination: "/tmp", type: "tmpfs", source: "tmpfs",
-			 options: ["nosuid", "nodev", "mode=1777"]},
+			 options: ["nosuid", "nodev", "mode=1777"]}]
+		# After /tmp: a checkout under /tmp must not be hidden by it.
+		| .mounts += $binds + [
 			{destination: $run, type: "bind", source: $run,
 			 options: ["rbind", "rw", "nosuid", "nodev"]}]
 		| .linux.namespaces |= map(select(.type != "network"))
