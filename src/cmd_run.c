@@ -1,5 +1,4 @@
 // SPDX-License-Identifier: MIT
-#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <libgen.h>
@@ -270,23 +269,6 @@ static void summarize(const struct profile *p, const struct learn_result *res, d
 	free(set);
 }
 
-static void remove_log_dir(const char *dir)
-{
-	struct dirent *de;
-	DIR *d = opendir(dir);
-	char path[4096];
-
-	while (d && (de = readdir(d))) {
-		if (de->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-		unlink(path);
-	}
-	if (d)
-		closedir(d);
-	rmdir(dir);
-}
-
 static int learn_and_write(struct run_opts *o, struct recorder *rec)
 {
 	struct learn_opts lo = {
@@ -328,7 +310,6 @@ int do_run(int argc, char **argv)
 	struct run_opts o = { .timeout = 10, .grace = 3, .max_trials = 10 };
 	struct user_spec *user = NULL;
 	struct recorder *rec = NULL;
-	char log_dir[] = "/tmp/capdiet-run.XXXXXX";
 	int err, ret = EXIT_FAIL;
 
 	err = parse_run_args(argc, argv, &o);
@@ -341,17 +322,10 @@ int do_run(int argc, char **argv)
 	o.env.grace_ms = (int)(o.grace * 1000);
 	o.env.settle_ms = 300;
 	o.env.wait_for_probe = o.accept_degraded;
-	if (!mkdtemp(log_dir)) {
-		log_error("cannot create a temporary directory: %s", strerror(errno));
-		goto cleanup;
-	}
-	o.env.log_dir = log_dir;
 	launch__catch_signals();
 	rec = recorder__open(&o.rec);
 	if (rec)
 		ret = learn_and_write(&o, rec);
-	remove_log_dir(log_dir);
-cleanup:
 	recorder__free(rec);
 	user_spec__free(user);
 	return ret;

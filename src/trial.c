@@ -68,23 +68,24 @@ int trial__shell(const char *command, int timeout_ms, int out_fd)
 	return wait_child(pid, now_ms() + timeout_ms);
 }
 
-static void read_tail(const char *path, char *out, size_t len)
+/* The last len-1 bytes CMD wrote to its log. */
+static void read_tail(int fd, char *out, size_t len)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	off_t size;
-	ssize_t n;
+	off_t size = lseek(fd, 0, SEEK_END);
+	off_t from = size > (off_t)len - 1 ? size - (off_t)len + 1 : 0;
+	ssize_t n = size > 0 ? pread(fd, out, len - 1, from) : 0;
 
-	out[0] = '\0';
-	if (fd < 0)
-		return;
-	size = lseek(fd, 0, SEEK_END);
-	if (size > (off_t)len - 1)
-		lseek(fd, size - (off_t)len + 1, SEEK_SET);
-	else
-		lseek(fd, 0, SEEK_SET);
-	n = read(fd, out, len - 1);
 	out[n > 0 ? n : 0] = '\0';
-	close(fd);
+}
+
+/* CMD's output, in a file with no name: nothing is left behind even if
+ * capdiet is killed. */
+static int open_log(void)
+{
+	const char *dir = getenv("TMPDIR");
+	int fd = open(dir && *dir ? dir : "/tmp", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+
+	return fd < 0 ? -errno : fd;
 }
 
 static void set_result(struct trial_result *res, enum trial_outcome o, const char *fmt, int a)
@@ -316,13 +317,11 @@ int trial__run(capset_t caps, int index, struct trial_result *res, void *ctx)
 	const struct trial_env *env = ctx;
 	struct launch *l = NULL;
 	double t0 = now_ms();
-	char log_path[4096];
-	int log_fd, err;
+	int log_fd = open_log(), err;
 
-	snprintf(log_path, sizeof(log_path), "%s/trial-%d.log", env->log_dir, index);
-	log_fd = open(log_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	(void)index;
 	if (log_fd < 0)
-		return -errno;
+		return log_fd;
 	err = before_each(env, log_fd);
 	if (err == -EINTR) {
 		set_result(res, TRIAL_INTERRUPTED, "interrupted%.0d", 0);
@@ -344,8 +343,8 @@ int trial__run(capset_t caps, int index, struct trial_result *res, void *ctx)
 		classify__all(&res->obs, recorder__ksyms(env->rec));
 cleanup:
 	launch__free(l);
+	read_tail(log_fd, res->stderr_tail, sizeof(res->stderr_tail));
 	close(log_fd);
-	read_tail(log_path, res->stderr_tail, sizeof(res->stderr_tail));
 	res->seconds = (now_ms() - t0) / 1e3;
 	return err;
 }

@@ -23,7 +23,6 @@ struct trial_env {
 	int timeout_ms;            /* batch: to exit; service: for the probe to pass */
 	int grace_ms;              /* SIGTERM to SIGKILL when stopping the tree */
 	int settle_ms;             /* after the probe passed, before stopping */
-	const char *log_dir;       /* CMD's output goes to log_dir/trial-N.log */
 	bool wait_for_probe;       /* keep probing after a required denial
 				    * (--accept-degraded: a passing probe ends it) */
 };

@@ -21,6 +21,7 @@ for _ in $(seq 50); do pgrep -f "^$marker" >/dev/null || { gone=0; break; }; sle
 check "no process of the trial survives capdiet's SIGKILL" [ $gone -eq 0 ]
 check "no BPF program of capdiet stays attached" sh -c "! $(declare -f ours_attached); ours_attached"
 check "no profile, not even half of one" sh -c "! ls '$TMP' | grep -q killed"
+check "no temporary file of capdiet's (trial logs have no name)" sh -c "! ls -d /tmp/capdiet-run.* 2>/dev/null"
 "$CAPDIET" run -o "$TMP/after.yaml" -- true 2>/dev/null
 check "the next run works" [ $? -eq 0 ]
 
