@@ -6,10 +6,12 @@
 #include "capdiet/classify.h"
 #include "capdiet/syscalls.h"
 
-static const char *const noaudit_callers[] = {
+const char *const classify__noaudit_callers[] = {
 	"security_vm_enough_memory_mm", "cap_vm_enough_memory", "__vm_enough_memory",
 	"ns_capable_noaudit", "has_capability_noaudit", "has_ns_capability_noaudit",
 };
+const size_t classify__n_noaudit_callers =
+	sizeof(classify__noaudit_callers) / sizeof(classify__noaudit_callers[0]);
 
 /* Plumbing between the operation and cap_capable(): never the call site. */
 static const char *const helpers[] = {
@@ -48,8 +50,8 @@ static bool is_tracing_frame(const char *name)
 const char *classify__noaudit_caller(const char *const *frames, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		if (frames[i] && in_list(frames[i], noaudit_callers,
-					 sizeof(noaudit_callers) / sizeof(noaudit_callers[0])))
+		if (frames[i] && in_list(frames[i], classify__noaudit_callers,
+					 classify__n_noaudit_callers))
 			return frames[i];
 	return NULL;
 }
@@ -86,7 +88,7 @@ static void set_class(struct observation *o, enum obs_class c, const char *fmt,
 	snprintf(o->reason, sizeof(o->reason), fmt, a, b);
 }
 
-static const char *errno_name(int64_t ret)
+const char *classify__errno_name(int64_t ret)
 {
 	const char *name = ret < 0 && ret > -4096 ? strerrorname_np((int)-ret) : NULL;
 
@@ -108,7 +110,7 @@ void classify__one(struct observation *o, const char *const *frames, size_t n)
 		set_class(o, OBS_TOLERATED, "denied, but %s succeeded%s", o->syscall_name, "");
 	else if (o->outcome == CD_OUT_SYSCALL_FAILED)
 		set_class(o, OBS_REQUIRED, "%s failed with %s", o->syscall_name,
-			  errno_name(o->ret));
+			  classify__errno_name(o->ret));
 	else if (o->outcome == CD_OUT_UNTRACKED)
 		set_class(o, OBS_REQUIRED, "denied while every capability capdiet can give was "
 			  "granted (outcome not tracked)%s%s", "", "");

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "capdiet/classify.h"
 #include "capdiet/learn.h"
 
 #define MAX_PATHS 16
@@ -55,13 +56,6 @@ capset_t learn__required(const struct observations *obs)
 	return set;
 }
 
-static const char *errno_name(int64_t ret)
-{
-	const char *n = ret < 0 && ret > -4096 ? strerrorname_np((int)-ret) : NULL;
-
-	return n ? n : "error";
-}
-
 static int merge_arg(struct profile_evidence *e, const struct observation *o)
 {
 	char text[OBS_TEXT_MAX + 40];
@@ -94,7 +88,7 @@ int learn__merge_evidence(struct profile_evidence *e, const struct observation *
 	if (o->exe[0])
 		err = err ?: strlist__add_unique(&e->exes, o->exe);
 	if (o->klass == OBS_REQUIRED && o->outcome == CD_OUT_SYSCALL_FAILED)
-		err = err ?: strlist__add_unique(&e->errors, errno_name(o->ret));
+		err = err ?: strlist__add_unique(&e->errors, classify__errno_name(o->ret));
 	return err ?: merge_arg(e, o);
 }
 

@@ -15,6 +15,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "capdiet/classify.h"
 #include "capdiet/ksyms.h"
 #include "capdiet/log.h"
 #include "capdiet/record.h"
@@ -128,13 +129,6 @@ static void set_programs(struct recorder_bpf *skel, enum attach_method m)
 	bpf_program__set_autoload(skel->progs.cap_capable_kretprobe, m == ATTACH_KPROBE);
 }
 
-/* Kernel functions whose capability checks are noaudit by design. */
-static const char *const noaudit_callers[] = {
-	"security_vm_enough_memory_mm", "cap_vm_enough_memory",
-	"__vm_enough_memory", "ns_capable_noaudit", "has_capability_noaudit",
-	"has_ns_capability_noaudit",
-};
-
 static int set_noaudit_ranges(struct recorder *r)
 {
 	struct recorder_bpf *skel = r->skel;
@@ -144,11 +138,10 @@ static int set_noaudit_ranges(struct recorder *r)
 		r->ksyms = ksyms__load();
 	if (!r->ksyms)
 		return -errno;
-	for (size_t i = 0; i < sizeof(noaudit_callers) / sizeof(noaudit_callers[0]) &&
-			   n < CD_NOAUDIT_RANGES; i++) {
+	for (size_t i = 0; i < classify__n_noaudit_callers && n < CD_NOAUDIT_RANGES; i++) {
 		uint64_t start, end;
 
-		if (ksyms__range(r->ksyms, noaudit_callers[i], &start, &end))
+		if (ksyms__range(r->ksyms, classify__noaudit_callers[i], &start, &end))
 			continue;
 		skel->rodata->noaudit_ranges[n].start = start;
 		skel->rodata->noaudit_ranges[n].end = end;
