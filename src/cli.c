@@ -6,6 +6,7 @@
 
 #include "capdiet/cli.h"
 #include "capdiet/cmd.h"
+#include "capdiet/launch.h"
 #include "capdiet/log.h"
 #include "capdiet/outfile.h"
 
@@ -47,6 +48,27 @@ int cli__caps(const char *option, const char *text, capset_t *out)
 	log_error("%s: unknown capability '%s'; use names from capabilities(7) "
 		  "(CAP_ prefix optional), ALL or NONE", option, bad);
 	return -EINVAL;
+}
+
+int cli__fit_caps(capset_t *caps)
+{
+	capset_t missing = *caps & ~launch__available_caps();
+	char *names;
+
+	if (!missing)
+		return EXIT_OK;
+	names = caps__format(missing, ",", false);
+	if (*caps == caps__all()) {
+		log_info("ALL: capdiet itself does not hold %s here; running without",
+			 names ? names : "some capabilities");
+		*caps &= ~missing;
+		free(names);
+		return EXIT_OK;
+	}
+	log_error("cannot grant %s: capdiet itself does not hold it (this host or container "
+		  "withholds it); drop it from --caps", names ? names : "some capabilities");
+	free(names);
+	return EXIT_FAIL;
 }
 
 int cli__seconds(const char *option, const char *text, double *out)

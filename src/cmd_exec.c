@@ -102,28 +102,6 @@ static int exec__parse_args(int argc, char **argv, struct exec_opts *o)
 	return -1;
 }
 
-/* ALL means all that capdiet may hand out here; a named one it lacks is an error. */
-static int exec__fit_caps(capset_t *caps)
-{
-	capset_t missing = *caps & ~launch__available_caps();
-	char *names;
-
-	if (!missing)
-		return EXIT_OK;
-	names = caps__format(missing, ",", false);
-	if (*caps == caps__all()) {
-		log_info("ALL: capdiet itself does not hold %s here; running without",
-			 names ? names : "some capabilities");
-		*caps &= ~missing;
-		free(names);
-		return EXIT_OK;
-	}
-	log_error("cannot grant %s: capdiet itself does not hold it (this host or container "
-		  "withholds it); drop it from --caps", names ? names : "some capabilities");
-	free(names);
-	return EXIT_FAIL;
-}
-
 static void exec__report_go_error(const char *cmd, int err)
 {
 	if (err == -ENOENT)
@@ -213,7 +191,7 @@ static int exec__with_profile(struct exec_opts *o, struct user_spec **user)
 {
 	int code;
 
-	if ((code = exec__fit_caps(&o->caps)) != EXIT_OK)
+	if ((code = cli__fit_caps(&o->caps)) != EXIT_OK)
 		return code;
 	if (o->user && (code = cli__user(o->user, user)) != EXIT_OK)
 		return code;

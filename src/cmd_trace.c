@@ -178,23 +178,6 @@ static int trace_launch(struct trace_opts *o, struct recorder *rec,
 	struct launch *l = NULL;
 	int err, status = 0;
 	bool exited = false;
-	capset_t missing = o->caps & ~launch__available_caps();
-
-	if (missing) {
-		char *names = caps__format(missing, ",", false);
-
-		/* e.g. a container that withholds some from root: --caps ALL
-		 * then means all that can be given. */
-		if (o->caps == caps__all()) /* ALL: all it can be given, said quietly */
-			log_info("capdiet itself does not hold %s; %s runs without it",
-				 names ? names : "some capabilities", o->argv[0]);
-		else
-			log_warn("capdiet itself does not hold %s; %s runs without it",
-				 names ? names : "some capabilities", o->argv[0]);
-		free(names);
-		spec.caps &= ~missing;
-		sum->caps &= ~missing;
-	}
 	err = launch__start(&spec, &l);
 	if (!err)
 		err = recorder__track_exec(rec, launch__pid(l));
@@ -299,6 +282,8 @@ int do_trace(int argc, char **argv)
 		return err > 0 ? EXIT_OK : EXIT_USAGE;
 	timing__mark("options parsed");
 	if (o.user && (err = cli__user(o.user, &user)))
+		return err;
+	if (*o.argv && (err = cli__fit_caps(&o.caps)))
 		return err;
 	o.rec.cgroup_path = o.cgroup;
 	/* Holding all it can be given, CMD's denials cannot be acted on. */

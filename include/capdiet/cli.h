@@ -17,6 +17,12 @@ int cli__user(const char *text, struct user_spec **out);
 int cli__attach(const char *text, enum attach_method *out);
 /* --caps LIST (or NONE): 0, or -EINVAL after one log_error line. */
 int cli__caps(const char *option, const char *text, capset_t *out);
+/*
+ * Fits a requested set to what capdiet itself holds (a container may
+ * withhold some from root): ALL becomes all it can give; a named capability
+ * it lacks is an error.  EXIT_OK, or EXIT_FAIL after one log_error line.
+ */
+int cli__fit_caps(capset_t *caps);
 /* A positive number of seconds up to a day: 0, or -EINVAL after one line. */
 int cli__seconds(const char *option, const char *text, double *out);
 /* A whole number in [min, max]: 0, or -EINVAL after one log_error line. */
