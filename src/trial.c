@@ -48,7 +48,9 @@ static int wait_child(pid_t pid, double deadline)
 	}
 }
 
-int trial__shell(const char *command, int timeout_ms, int out_fd)
+/* sh -c command in its own process group (so a timeout kills all of it),
+ * output to out_fd or /dev/null.  The pid, or -errno. */
+static pid_t shell__spawn(const char *command, int out_fd)
 {
 	pid_t pid = fork();
 
@@ -65,7 +67,14 @@ int trial__shell(const char *command, int timeout_ms, int out_fd)
 		_exit(127);
 	}
 	setpgid(pid, pid);
-	return wait_child(pid, now_ms() + timeout_ms);
+	return pid;
+}
+
+int trial__shell(const char *command, int timeout_ms, int out_fd)
+{
+	pid_t pid = shell__spawn(command, out_fd);
+
+	return pid < 0 ? pid : wait_child(pid, now_ms() + timeout_ms);
 }
 
 /* The last len-1 bytes CMD wrote to its log. */
@@ -165,22 +174,11 @@ struct probe_run {
 
 static int probe__start(struct probe_run *p, const char *command)
 {
-	p->pid = fork();
-	if (p->pid < 0) {
-		p->pid = 0;
-		return -errno;
-	}
-	if (p->pid == 0) {
-		int null = open("/dev/null", O_RDWR);
+	pid_t pid = shell__spawn(command, -1);
 
-		setpgid(0, 0);
-		dup2(null, STDIN_FILENO);
-		dup2(null, STDOUT_FILENO);
-		dup2(null, STDERR_FILENO);
-		execl("/bin/sh", "sh", "-c", command, (char *)NULL);
-		_exit(127);
-	}
-	setpgid(p->pid, p->pid);
+	if (pid < 0)
+		return pid;
+	p->pid = pid;
 	p->deadline = now_ms() + PROBE_TIMEOUT_MS;
 	return 0;
 }
