@@ -36,23 +36,36 @@ CFLAGS    += -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-fr
 LDFLAGS   += -fsanitize=address,undefined -fno-sanitize-recover=all
 endif
 
+# Stages of the data flow, lowest first: a folder may use only its own and
+# the folders before it (docs/ARCHITECTURE.md; `make check-layers`).  Each
+# builds as a static library; linking them in this order, highest first,
+# makes an upward call fail to link as well.
+LAYERS    := core observe profile learn policy cli
+# learn and policy share a rank: neither uses the other.
+LAYER_RANKS := core observe profile learn+policy cli
 BPF_SRCS  := $(wildcard bpf/*.bpf.c)
 BPF_OBJS  := $(patsubst bpf/%.bpf.c,$(BUILD)/%.bpf.o,$(BPF_SRCS))
 SKELS     := $(patsubst bpf/%.bpf.c,$(BUILD)/%.skel.h,$(BPF_SRCS))
-SRCS      := $(wildcard src/*.c)
+SRCS      := $(foreach l,$(LAYERS),$(wildcard src/$(l)/*.c))
 OBJS      := $(patsubst src/%.c,$(BUILD)/src/%.o,$(SRCS))
-LIB_OBJS  := $(filter-out $(BUILD)/src/main.o,$(OBJS))
-TEST_SRCS := $(wildcard tests/test_*.c)
+MAIN_OBJ  := $(BUILD)/src/cli/main.o
+layer_objs = $(filter-out $(MAIN_OBJ),$(filter $(BUILD)/src/$(1)/%,$(OBJS)))
+LIBS_OUT  := $(foreach l,$(LAYERS),$(BUILD)/lib/lib$(l).a)
+# Highest first, for the linker.
+LINK_LIBS := $(foreach l,cli policy learn profile observe core,$(BUILD)/lib/lib$(l).a)
+# Only the objects that include a BPF skeleton wait for it.
+SKEL_USERS := $(patsubst src/%.c,$(BUILD)/src/%.o,$(shell grep -l '\.skel\.h"' $(SRCS) /dev/null))
+TEST_SRCS := $(wildcard $(foreach l,$(LAYERS),tests/$(l)/test_*.c))
 TEST_BINS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRCS))
 HELPERS   := $(patsubst tests/helpers/%.c,$(BUILD)/tests/helpers/%,$(wildcard tests/helpers/*.c))
 
-.PHONY: all clean test unit-test integration-test install bench setup demo demo-container profiles
+.PHONY: all clean test unit-test integration-test install bench setup demo demo-container profiles check-layers
 .DELETE_ON_ERROR:
 .SECONDARY:
 
 all: $(BUILD)/capdiet
 
-$(BUILD) $(BUILD)/src $(BUILD)/tests $(BUILD)/tests/helpers:
+$(BUILD) $(BUILD)/lib $(BUILD)/tests/helpers:
 	$(Q)mkdir -p $@
 
 $(BUILD)/vmlinux.h: | $(BUILD)
@@ -70,17 +83,27 @@ $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
 	$(call msg,SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< > $@.tmp && mv $@.tmp $@
 
-$(BUILD)/src/%.o: src/%.c | $(BUILD)/src $(SKELS)
+$(SKEL_USERS): $(SKELS)
+
+$(BUILD)/src/%.o: src/%.c
 	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
-$(BUILD)/capdiet: $(OBJS)
-	$(call msg,LINK,$@)
-	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+$(foreach l,$(LAYERS),$(eval $(BUILD)/lib/lib$(l).a: $(call layer_objs,$(l)) | $(BUILD)/lib))
 
-$(BUILD)/tests/%: tests/%.c $(LIB_OBJS) | $(BUILD)/tests
+$(BUILD)/lib/%.a:
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+
+$(BUILD)/capdiet: $(MAIN_OBJ) $(LIBS_OUT)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) $(MAIN_OBJ) $(LINK_LIBS) $(LDLIBS) -o $@
+
+$(BUILD)/tests/%: tests/%.c $(LIBS_OUT)
 	$(call msg,TEST-CC,$@)
-	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) $< $(LIB_OBJS) $(LDLIBS) \
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) $< $(LINK_LIBS) $(LDLIBS) \
 		$(shell $(PKG_CONFIG) --cflags --libs cmocka) -o $@
 
 $(BUILD)/tests/helpers/%: tests/helpers/%.c | $(BUILD)/tests/helpers
@@ -115,6 +138,9 @@ install: $(BUILD)/capdiet
 	install -d $(DESTDIR)$(PREFIX)/bin
 	install -m 0755 $(BUILD)/capdiet $(DESTDIR)$(PREFIX)/bin/capdiet
 
+check-layers:
+	$(Q)scripts/check-layers.sh $(LAYER_RANKS)
+
 clean:
 	rm -rf $(BUILD)
 
@@ -129,8 +155,9 @@ FUZZ_CFLAGS   := -g -O1 -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE \
 		 -DCAPDIET_VERSION='"$(VERSION)"' -Iinclude \
 		 $(shell $(PKG_CONFIG) --cflags $(FUZZ_LIBS) 2>/dev/null) \
 		 -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
-FUZZ_LIB_SRCS := caps check check_allowlist check_files check_report ksyms outfile profile \
-		 profile_yaml strlist ydoc emit
+FUZZ_LIB_SRCS := core/caps core/outfile core/strlist core/ydoc core/emit observe/ksyms \
+		 profile/profile profile/profile_yaml \
+		 policy/check policy/check_allowlist policy/check_files policy/check_report
 FUZZ_LIB      := $(FUZZ_DIR)/libparsers.a
 FUZZ_BINS     := $(patsubst tests/fuzz/%.c,$(FUZZ_DIR)/%,$(wildcard tests/fuzz/fuzz_*.c))
 
@@ -141,6 +168,7 @@ $(FUZZ_DIR)/obj:
 
 $(FUZZ_DIR)/obj/%.o: src/%.c | $(FUZZ_DIR)/obj
 	$(call msg,FUZZ-CC,$@)
+	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c $< -o $@
 
 $(FUZZ_LIB): $(patsubst %,$(FUZZ_DIR)/obj/%.o,$(FUZZ_LIB_SRCS))
@@ -158,6 +186,6 @@ fuzz: $(FUZZ_BINS)
 check-hardening:
 	+$(Q)BUILD=$(BUILD) FUZZ_SECONDS=$(FUZZ_SECONDS) MAKE="$(MAKE)" tests/hardening.sh
 
--include $(wildcard $(FUZZ_DIR)/obj/*.d)
+-include $(wildcard $(FUZZ_DIR)/obj/*/*.d)
 
--include $(wildcard $(BUILD)/src/*.d $(BUILD)/*.d $(BUILD)/tests/*.d)
+-include $(wildcard $(BUILD)/src/*/*.d $(BUILD)/*.d $(BUILD)/tests/*/*.d)

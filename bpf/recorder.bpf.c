@@ -15,7 +15,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 
-#include "capdiet/events.h"
+#include "capdiet/observe/events.h"
 
 char LICENSE[] SEC("license") = "Dual MIT/GPL";
 

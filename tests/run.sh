@@ -55,7 +55,7 @@ run_integration() {
 }
 
 if [ "$mode" != integration ]; then
-	for bin in "$root/$BUILD"/tests/test_*; do
+	for bin in "$root/$BUILD"/tests/*/test_*; do
 		[ -x "$bin" ] || continue
 		case "$bin" in *.d) continue ;; esac
 		selected "$(basename "$bin")" || continue

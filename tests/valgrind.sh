@@ -34,8 +34,8 @@ trap cleanup EXIT
 
 build() {
 	local bins=("$BUILD/capdiet") t
-	for t in tests/test_*.c; do
-		t=${t##*/}
+	for t in tests/*/test_*.c; do
+		t=${t#tests/}
 		bins+=("$BUILD/tests/${t%.c}")
 	done
 	CFLAGS='-O0 -g' $MAKE -s --no-print-directory BUILD="$BUILD" SANITIZE= "${bins[@]}"
@@ -94,7 +94,7 @@ else
 	echo "  skip       trace-chown, run-true: need root and a kernel with BTF"
 	skipped=2
 fi
-for bin in "$BUILD"/tests/test_*; do
+for bin in "$BUILD"/tests/*/test_*; do
 	[ -x "$bin" ] && [ -f "$bin" ] || continue
 	check "${bin##*/}" 0 "$bin"
 done

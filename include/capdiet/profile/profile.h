@@ -1,0 +1,119 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The profile: one service's minimum capability set with its evidence.
+ * One data model (profile.c), written and read as YAML (profile_yaml.c), and
+ * the input of the exporters (export.c), the report (report.c) and the gate
+ * (check.c).  Lists are written in capability-number order.
+ */
+#ifndef CAPDIET_PROFILE_H
+#define CAPDIET_PROFILE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "capdiet/core/caps.h"
+#include "capdiet/core/strlist.h"
+
+#define PROFILE_SCHEMA_VERSION 1
+
+/* A file the evidence points at, with what was true of it at run time. */
+struct profile_path {
+	char *path;
+	bool exists;     /* false: it did not exist when the profile was made */
+	char *owner;     /* user name, or the uid as text */
+	char *group;     /* group name, or the gid as text */
+	unsigned int mode; /* st_mode & 07777 */
+	char *type;      /* "file", "directory", "socket", ... */
+};
+
+/*
+ * Why one capability appears in the profile: every check of it that the
+ * recorder aggregated, merged over the trials.
+ */
+struct profile_evidence {
+	int cap;
+	char *klass;           /* "required", "tolerated", "granted", "unnecessary" */
+	char *reason;          /* one line: "setgid failed with EPERM", "noaudit check" */
+	uint64_t count;        /* checks seen */
+	int trial;             /* trial that found it (0-based), -1 unknown */
+	struct strlist syscalls;   /* "chown", "setgid" */
+	struct strlist call_sites; /* "setattr_prepare", "ns_capable_setid" */
+	struct strlist stacks;     /* one symbolised stack: "cap_capable <- ..." */
+	struct strlist exes;       /* "/usr/sbin/nginx" */
+	struct strlist errors;     /* "EPERM": how the syscall failed (required) */
+	struct profile_path *paths;
+	size_t n_paths;
+	struct strlist args;       /* non-path arguments: "bind 0.0.0.0:80" */
+};
+
+struct profile_trial {
+	int index;             /* 0-based */
+	capset_t caps;         /* set tried */
+	char *outcome;         /* "works", "fails", "degraded", "timeout", ... */
+	char *detail;          /* "exit 1", "probe failed", ... */
+	capset_t new_required; /* required denials first seen in this trial */
+	double seconds;
+};
+
+struct profile {
+	int schema;            /* PROFILE_SCHEMA_VERSION */
+	char *name;            /* service name */
+	struct strlist command; /* argv */
+	char *probe;           /* shell command, NULL for a batch command */
+	char *user;            /* USER[:GROUP], NULL for root */
+	char *kernel;          /* uname -r */
+	char *capdiet_version;
+	char *date;            /* ISO 8601 UTC */
+	char *attach;          /* recorder method used */
+	bool complete;         /* false: interrupted, or decisions were lost */
+	bool degraded;         /* accepted with --accept-degraded */
+	bool minimized;        /* --minimize was run */
+	uint64_t lost;         /* decisions the recorder could not record */
+	capset_t caps;         /* the minimum set */
+	capset_t unnecessary;  /* removed by --minimize: checked, not needed */
+	struct profile_evidence *needed;   /* one per capability in caps */
+	size_t n_needed;
+	struct profile_evidence *observed; /* seen, judged not required */
+	size_t n_observed;
+	struct profile_trial *trials;
+	size_t n_trials;
+	struct strlist failed_ops; /* degraded: operations that failed */
+};
+
+struct profile *profile__new(void);
+void profile__free(struct profile *p);
+void profile_evidence__clear(struct profile_evidence *e);
+
+/*
+ * Adds an evidence record (a zeroed copy is returned for filling, with cap
+ * set and trial -1; a trial gets index = its position).  The pointer is valid
+ * until the next add to the same array.  NULL with errno set on failure.
+ */
+struct profile_evidence *profile__add_needed(struct profile *p, int cap);
+struct profile_evidence *profile__add_observed(struct profile *p, int cap);
+struct profile_trial *profile__add_trial(struct profile *p);
+/*
+ * Records path with what lstat says of it now (owner and group by name, else
+ * the number; mode; type; exists false when it is missing).  A path already
+ * recorded is kept as is.  0 or -errno.
+ */
+int profile_evidence__add_path(struct profile_evidence *e, const char *path);
+/* Adds a zeroed path record, for readers that fill it themselves. */
+struct profile_path *profile_evidence__new_path(struct profile_evidence *e);
+/* Finds the evidence for cap in needed, or NULL. */
+struct profile_evidence *profile__find_needed(const struct profile *p, int cap);
+
+/*
+ * YAML.  profile__write emits to an open stream; profile__save writes a file
+ * atomically (temp file in the same directory, fsync, rename, mode 0644,
+ * never following a symlink at path).  profile__load returns NULL with errno
+ * set and a one-line message in err (file:line: what is wrong).
+ */
+int profile__write(const struct profile *p, FILE *out);
+int profile__save(const struct profile *p, const char *path);
+struct profile *profile__load(const char *path, char *err, size_t err_len);
+struct profile *profile__parse(const char *buf, size_t len, const char *name,
+			       char *err, size_t err_len);
+
+#endif

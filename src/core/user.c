@@ -1,0 +1,152 @@
+// SPDX-License-Identifier: MIT
+#include <errno.h>
+#include <grp.h>
+#include <pwd.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "capdiet/core/user.h"
+
+/*
+ * 1 and *id when s is a decimal id, 0 when s is a name, -EINVAL for a number
+ * out of range (uid -1 means "unchanged" to the kernel, so it is refused).
+ */
+static int id__parse(const char *s, uint32_t *id)
+{
+	unsigned long long v = 0;
+
+	if (s[strspn(s, "0123456789")] != '\0')
+		return 0;
+	if (strlen(s) > 10)
+		return -EINVAL;
+	v = strtoull(s, NULL, 10);
+	if (v >= UINT32_MAX)
+		return -EINVAL;
+	*id = (uint32_t)v;
+	return 1;
+}
+
+static int user_spec__resolve_user(struct user_spec *u, const char *s)
+{
+	struct passwd *pw;
+	uint32_t id = 0;
+	int numeric = id__parse(s, &id);
+
+	if (numeric < 0)
+		return numeric;
+	pw = numeric ? getpwuid(id) : getpwnam(s);
+	if (!pw) {
+		if (!numeric)
+			return -ENOENT;
+		/* As Docker: a bare uid needs no passwd entry; its group is 0. */
+		u->uid = id;
+		u->gid = 0;
+		return 0;
+	}
+	u->uid = pw->pw_uid;
+	u->gid = pw->pw_gid;
+	u->name = strdup(pw->pw_name);
+	return u->name ? 0 : -ENOMEM;
+}
+
+static int user_spec__resolve_group(struct user_spec *u, const char *s)
+{
+	struct group *gr;
+	uint32_t id = 0;
+	int numeric = id__parse(s, &id);
+
+	if (numeric < 0)
+		return numeric;
+	if (numeric) {
+		u->gid = id;
+		return 0;
+	}
+	gr = getgrnam(s);
+	if (!gr)
+		return -ENOENT;
+	u->gid = gr->gr_gid;
+	return 0;
+}
+
+static int user_spec__load_groups(struct user_spec *u)
+{
+	int size = 16;
+
+	if (!u->name)
+		return 0;
+	for (;;) {
+		gid_t *groups = realloc(u->groups, (size_t)size * sizeof(*groups));
+		int n = size;
+
+		if (!groups)
+			return -ENOMEM;
+		u->groups = groups;
+		if (getgrouplist(u->name, u->gid, groups, &n) >= 0) {
+			u->n_groups = n;
+			return 0;
+		}
+		if (n <= size)
+			return -EIO;
+		size = n;
+	}
+}
+
+/* Splits "USER[:GROUP]" in place; -EINVAL for "", ":G", "U:", "U:G:X". */
+static int user_spec__split(char *copy, char **user, char **group)
+{
+	char *colon = strchr(copy, ':');
+
+	*user = copy;
+	*group = NULL;
+	if (colon) {
+		*colon = '\0';
+		*group = colon + 1;
+		if (!**group || strchr(*group, ':'))
+			return -EINVAL;
+	}
+	return **user ? 0 : -EINVAL;
+}
+
+int user_spec__parse(const char *text, struct user_spec **out)
+{
+	struct user_spec *u = NULL;
+	char *copy = NULL, *user, *group;
+	int err = -ENOMEM;
+
+	*out = NULL;
+	if (!text)
+		return -EINVAL;
+	u = calloc(1, sizeof(*u));
+	copy = strdup(text);
+	if (!u || !copy)
+		goto cleanup;
+	u->text = strdup(text);
+	if (!u->text)
+		goto cleanup;
+	err = user_spec__split(copy, &user, &group);
+	if (!err)
+		err = user_spec__resolve_user(u, user);
+	if (!err && group)
+		err = user_spec__resolve_group(u, group);
+	if (!err)
+		err = user_spec__load_groups(u);
+	if (!err) {
+		*out = u;
+		u = NULL;
+	}
+cleanup:
+	free(copy);
+	user_spec__free(u);
+	return err;
+}
+
+void user_spec__free(struct user_spec *u)
+{
+	if (!u)
+		return;
+	free(u->groups);
+	free(u->name);
+	free(u->text);
+	free(u);
+}

@@ -1,0 +1,348 @@
+// SPDX-License-Identifier: MIT
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "capdiet/observe/classify.h"
+#include "capdiet/observe/launch.h"
+#include "capdiet/core/log.h"
+#include "capdiet/learn/trial.h"
+
+#define PROBE_TIMEOUT_MS 5000
+#define PROBE_INTERVAL_MS 100
+
+static double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+/* Waits for pid until deadline; kills its process group at the deadline. */
+static int wait_child(pid_t pid, double deadline)
+{
+	int status;
+
+	for (;;) {
+		pid_t r = waitpid(pid, &status, WNOHANG);
+
+		if (r == pid)
+			return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+		if (r < 0 && errno != EINTR)
+			return -errno;
+		if (launch__take_signal(NULL) || now_ms() >= deadline) {
+			int err = now_ms() >= deadline ? -ETIMEDOUT : -EINTR;
+
+			kill(-pid, SIGKILL);
+			waitpid(pid, &status, 0);
+			return err;
+		}
+		usleep(10 * 1000);
+	}
+}
+
+/* sh -c command in its own process group (so a timeout kills all of it),
+ * output to out_fd or /dev/null.  The pid, or -errno. */
+static pid_t shell__spawn(const char *command, int out_fd)
+{
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return -errno;
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDWR);
+
+		setpgid(0, 0);
+		dup2(null, STDIN_FILENO);
+		dup2(out_fd >= 0 ? out_fd : null, STDOUT_FILENO);
+		dup2(out_fd >= 0 ? out_fd : null, STDERR_FILENO);
+		execl("/bin/sh", "sh", "-c", command, (char *)NULL);
+		_exit(127);
+	}
+	setpgid(pid, pid);
+	return pid;
+}
+
+int trial__shell(const char *command, int timeout_ms, int out_fd)
+{
+	pid_t pid = shell__spawn(command, out_fd);
+
+	return pid < 0 ? pid : wait_child(pid, now_ms() + timeout_ms);
+}
+
+/* The last len-1 bytes CMD wrote to its log. */
+static void read_tail(int fd, char *out, size_t len)
+{
+	off_t size = lseek(fd, 0, SEEK_END);
+	off_t from = size > (off_t)len - 1 ? size - (off_t)len + 1 : 0;
+	ssize_t n = size > 0 ? pread(fd, out, len - 1, from) : 0;
+
+	out[n > 0 ? n : 0] = '\0';
+}
+
+/* CMD's output, in a file with no name: nothing is left behind even if
+ * capdiet is killed. */
+static int open_log(void)
+{
+	const char *dir = getenv("TMPDIR");
+	int fd = open(dir && *dir ? dir : "/tmp", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+
+	return fd < 0 ? -errno : fd;
+}
+
+static void set_result(struct trial_result *res, enum trial_outcome o, const char *fmt, int a)
+{
+	res->outcome = o;
+	snprintf(res->detail, sizeof(res->detail), fmt, a);
+}
+
+static const char *status_text(int status, char *buf, size_t len)
+{
+	if (WIFSIGNALED(status))
+		snprintf(buf, len, "killed by signal %d", WTERMSIG(status));
+	else
+		snprintf(buf, len, "exit %d", WEXITSTATUS(status));
+	return buf;
+}
+
+/* A batch command works when it exits 0 within the timeout. */
+static int watch_batch(const struct trial_env *env, struct launch *l, struct trial_result *res)
+{
+	double deadline = now_ms() + env->timeout_ms;
+	char text[64];
+	int status, err;
+
+	do {
+		err = launch__wait(l, 100, &status);
+		if (err == -EINTR && launch__take_signal(NULL)) {
+			set_result(res, TRIAL_INTERRUPTED, "interrupted%.0d", 0);
+			return 0;
+		}
+		if (!err) {
+			status_text(status, text, sizeof(text));
+			res->outcome = WIFEXITED(status) && !WEXITSTATUS(status) ? TRIAL_WORKS : TRIAL_FAILS;
+			snprintf(res->detail, sizeof(res->detail), "%s", text);
+			return 0;
+		}
+	} while (now_ms() < deadline);
+	set_result(res, TRIAL_TIMEOUT, "still running after %d ms", env->timeout_ms);
+	return 0;
+}
+
+/* Capabilities outside caps whose denial already made an operation fail. */
+static capset_t required_so_far(const struct trial_env *env, capset_t caps)
+{
+	struct observations obs = { 0 };
+	capset_t set = 0;
+
+	if (!recorder__collect(env->rec, &obs)) {
+		classify__all(&obs, recorder__ksyms(env->rec));
+		set = learn__required(&obs) & ~caps;
+	}
+	observations__clear(&obs);
+	return set;
+}
+
+/*
+ * A service whose probe fails after a required denial cannot work in this
+ * trial (at best it is degraded): ending it then, instead of at the
+ * timeout, is what keeps a search at a fraction of a second per trial.  A
+ * short wait lets related denials (other workers) arrive too.
+ */
+static bool failing_for_caps(const struct trial_env *env, capset_t caps, double *first_seen)
+{
+	if (env->wait_for_probe || !required_so_far(env, caps))
+		return false;
+	if (!*first_seen)
+		*first_seen = now_ms();
+	return now_ms() - *first_seen >= env->settle_ms;
+}
+
+/* The probe, run in the background so the service is watched meanwhile. */
+struct probe_run {
+	pid_t pid;       /* 0: not running */
+	double deadline;
+	double next;     /* when to start the next attempt */
+};
+
+static int probe__start(struct probe_run *p, const char *command)
+{
+	pid_t pid = shell__spawn(command, -1);
+
+	if (pid < 0)
+		return pid;
+	p->pid = pid;
+	p->deadline = now_ms() + PROBE_TIMEOUT_MS;
+	return 0;
+}
+
+static void probe__kill(struct probe_run *p)
+{
+	if (!p->pid)
+		return;
+	kill(-p->pid, SIGKILL);
+	waitpid(p->pid, NULL, 0);
+	p->pid = 0;
+}
+
+/* 1 when the probe passed, 0 while running or after a failed attempt. */
+static int probe__check(struct probe_run *p)
+{
+	int status;
+
+	if (!p->pid || waitpid(p->pid, &status, WNOHANG) != p->pid) {
+		if (p->pid && now_ms() >= p->deadline)
+			probe__kill(p); /* a hung attempt counts as failed */
+		return 0;
+	}
+	p->pid = 0;
+	p->next = now_ms() + PROBE_INTERVAL_MS;
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+/* One look at the service; true when the trial is decided. */
+static bool service_step(const struct trial_env *env, capset_t caps, struct launch *l,
+			 struct probe_run *probe, double *first_required,
+			 struct trial_result *res)
+{
+	char text[64];
+	int status;
+
+	if (launch__take_signal(NULL)) {
+		set_result(res, TRIAL_INTERRUPTED, "interrupted%.0d", 0);
+		return true;
+	}
+	if (launch__wait(l, 0, &status) == 0) {
+		res->outcome = TRIAL_FAILS;
+		snprintf(res->detail, sizeof(res->detail), "%s before the probe passed",
+			 status_text(status, text, sizeof(text)));
+		return true;
+	}
+	if (probe__check(probe)) {
+		usleep(env->settle_ms * 1000);
+		set_result(res, TRIAL_WORKS, "probe passed%.0d", 0);
+		return true;
+	}
+	if (failing_for_caps(env, caps, first_required)) {
+		set_result(res, TRIAL_FAILS, "probe failing after a required denial%.0d", 0);
+		return true;
+	}
+	if (!probe->pid && now_ms() >= probe->next)
+		probe__start(probe, env->probe);
+	return false;
+}
+
+/* A service works when its probe passes while it runs. */
+static int watch_service(const struct trial_env *env, capset_t caps, struct launch *l,
+			 struct trial_result *res)
+{
+	double deadline = now_ms() + env->timeout_ms, first_required = 0;
+	struct probe_run probe = { 0 };
+
+	while (!service_step(env, caps, l, &probe, &first_required, res)) {
+		if (now_ms() >= deadline) {
+			set_result(res, TRIAL_FAILS, "probe did not pass within %d ms",
+				   env->timeout_ms);
+			break;
+		}
+		usleep(20 * 1000);
+	}
+	probe__kill(&probe);
+	return 0;
+}
+
+static int before_each(const struct trial_env *env, int log_fd)
+{
+	int rc;
+
+	if (!env->before_each)
+		return 0;
+	rc = trial__shell(env->before_each, env->timeout_ms, log_fd);
+	if (rc == -EINTR)
+		return rc;
+	if (rc) {
+		log_error("--before-each '%s' failed (%s); fix it or leave it out",
+			  env->before_each, rc < 0 ? strerror(-rc) : "non-zero exit");
+		return -ECANCELED;
+	}
+	return 0;
+}
+
+static int start(const struct trial_env *env, capset_t caps, int log_fd,
+		 struct launch **l, struct trial_result *res)
+{
+	struct launch_spec spec = {
+		.argv = env->argv, .caps = caps, .user = env->user,
+		.allow_new_privs = env->allow_new_privs,
+		.stdin_fd = -1, .stdout_fd = log_fd, .stderr_fd = log_fd,
+	};
+	capset_t missing = caps & ~launch__available_caps();
+	int err;
+
+	if (missing) {
+		char *names = caps__format(missing, ",", false);
+
+		log_error("%s needs %s, which capdiet itself does not hold here; run "
+			  "capdiet where it has every capability", env->argv[0],
+			  names ? names : "capabilities");
+		free(names);
+		return -EPERM;
+	}
+	err = launch__start(&spec, l);
+
+	if (!err)
+		err = recorder__track_exec(env->rec, launch__pid(*l));
+	if (!err)
+		err = launch__go(*l);
+	if (err == -ENOENT || err == -EACCES || err == -ENOEXEC) {
+		res->outcome = TRIAL_NOT_FOUND;
+		snprintf(res->detail, sizeof(res->detail), "cannot run %s: %s", env->argv[0],
+			 strerror(-err));
+		return 0;
+	}
+	return err;
+}
+
+int trial__run(capset_t caps, int index, struct trial_result *res, void *ctx)
+{
+	const struct trial_env *env = ctx;
+	struct launch *l = NULL;
+	double t0 = now_ms();
+	int log_fd = open_log(), err;
+
+	(void)index;
+	if (log_fd < 0)
+		return log_fd;
+	err = before_each(env, log_fd);
+	if (err == -EINTR) {
+		set_result(res, TRIAL_INTERRUPTED, "interrupted%.0d", 0);
+		err = 0;
+		goto cleanup;
+	}
+	if (!err)
+		err = recorder__reset(env->rec);
+	if (!err)
+		err = start(env, caps, log_fd, &l, res);
+	if (err || res->outcome == TRIAL_NOT_FOUND)
+		goto cleanup;
+	err = env->probe ? watch_service(env, caps, l, res) : watch_batch(env, l, res);
+	if (!err)
+		err = launch__stop(l, env->grace_ms);
+	if (!err)
+		err = recorder__collect(env->rec, &res->obs);
+	if (!err)
+		classify__all(&res->obs, recorder__ksyms(env->rec));
+cleanup:
+	launch__free(l);
+	read_tail(log_fd, res->stderr_tail, sizeof(res->stderr_tail));
+	close(log_fd);
+	res->seconds = (now_ms() - t0) / 1e3;
+	return err;
+}

@@ -1,0 +1,295 @@
+// SPDX-License-Identifier: MIT
+/*
+ * One cgroup v2 per launch, <cgroup2 mount>/capdiet/<capdiet pid>-<n>: it
+ * holds the whole tree however it forks, can be killed in one write
+ * (cgroup.kill, Linux 5.14), and is what the watchdog kills when capdiet dies.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "capdiet/core/log.h"
+#include "launch_internal.h"
+
+#define WATCHDOG_KILL_WAIT_MS 5000
+
+/* Undoes mountinfo's octal escapes ("\040" is a space) in place. */
+static void mountinfo__unescape(char *s)
+{
+	char *out = s;
+
+	for (; *s; s++) {
+		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' &&
+		    s[2] <= '7' && s[3] >= '0' && s[3] <= '7') {
+			*out++ = (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0'));
+			s += 3;
+		} else {
+			*out++ = *s;
+		}
+	}
+	*out = '\0';
+}
+
+/* Finds the cgroup2 mount point and the cgroup it shows as its root. */
+static int cgroup__find_mount(char *mnt, size_t mnt_len, char *root, size_t root_len)
+{
+	char *line = NULL, r[PATH_MAX], m[PATH_MAX];
+	size_t size = 0;
+	int err = -ENOENT;
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+
+	if (!f)
+		return -errno;
+	while (err && getline(&line, &size, f) > 0) {
+		const char *sep = strstr(line, " - ");
+
+		if (!sep || strncmp(sep + 3, "cgroup2 ", 8) != 0 ||
+		    sscanf(line, "%*d %*d %*s %4095s %4095s", r, m) != 2)
+			continue;
+		mountinfo__unescape(r);
+		mountinfo__unescape(m);
+		snprintf(mnt, mnt_len, "%s", m);
+		snprintf(root, root_len, "%s", r);
+		err = 0;
+	}
+	free(line);
+	fclose(f);
+	return err;
+}
+
+/* mkdir <base>/<pid>-<n> with the first n not taken (by a dead capdiet). */
+static int cgroup__mkdir_unique(const char *base, char *name, size_t name_len)
+{
+	static unsigned int counter;
+	char dir[2 * PATH_MAX];
+
+	for (int tries = 0; tries < 1000; tries++) {
+		snprintf(name, name_len, "%d-%u", (int)getpid(), counter++);
+		snprintf(dir, sizeof(dir), "%s/%s", base, name);
+		if (mkdir(dir, 0755) == 0)
+			return 0;
+		if (errno != EEXIST)
+			return -errno;
+	}
+	return -EEXIST;
+}
+
+int launch_cgroup__create(struct launch *l)
+{
+	char mnt[PATH_MAX], root[PATH_MAX], base[PATH_MAX + 16], name[64];
+	char dir[2 * PATH_MAX];
+	struct stat st;
+	int err = cgroup__find_mount(mnt, sizeof(mnt), root, sizeof(root));
+
+	if (err)
+		return err;
+	snprintf(base, sizeof(base), "%s/capdiet", mnt);
+	if (mkdir(base, 0755) != 0 && errno != EEXIST)
+		return -errno;
+	err = cgroup__mkdir_unique(base, name, sizeof(name));
+	if (err)
+		return err;
+	snprintf(dir, sizeof(dir), "%s/%s", base, name);
+	l->cgroup = strdup(dir);
+	if (asprintf(&l->cgroup_rel, "%s/capdiet/%s", strcmp(root, "/") ? root : "", name) < 0)
+		l->cgroup_rel = NULL;
+	if (!l->cgroup || !l->cgroup_rel) {
+		rmdir(dir);
+		launch_cgroup__remove(l);
+		return -ENOMEM;
+	}
+	/* A cgroup's id, as BPF sees it, is its directory's inode number. */
+	if (stat(l->cgroup, &st) == 0)
+		l->cgroup_id = (uint64_t)st.st_ino;
+	return 0;
+}
+
+static int cgroup__write(const char *dir, const char *file, const char *text)
+{
+	char path[PATH_MAX];
+	int fd, err = 0;
+	size_t len = strlen(text);
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, text, len) != (ssize_t)len)
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+int launch_cgroup__add(const struct launch *l, pid_t pid)
+{
+	char text[32];
+
+	snprintf(text, sizeof(text), "%d\n", (int)pid);
+	return cgroup__write(l->cgroup, "cgroup.procs", text);
+}
+
+static int cgroup__populated(const char *dir)
+{
+	char path[PATH_MAX], line[128];
+	int populated = -ENODATA;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/cgroup.events", dir);
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, "populated ", 10))
+			populated = line[10] == '1';
+	fclose(f);
+	return populated;
+}
+
+int launch_cgroup__populated(const struct launch *l)
+{
+	return cgroup__populated(l->cgroup);
+}
+
+/* Signals every process listed in cgroup.procs. */
+static int cgroup__signal_each(const char *dir, int sig)
+{
+	char path[PATH_MAX];
+	int pid;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	while (fscanf(f, "%d", &pid) == 1)
+		if (pid > 0)
+			kill(pid, sig);
+	fclose(f);
+	return 0;
+}
+
+static int cgroup__signal(const char *dir, int sig)
+{
+	/* cgroup.kill cannot miss a process forking at the same time. */
+	if (sig == SIGKILL && cgroup__write(dir, "cgroup.kill", "1") == 0)
+		return 0;
+	return cgroup__signal_each(dir, sig);
+}
+
+int launch_cgroup__signal(const struct launch *l, int sig)
+{
+	return cgroup__signal(l->cgroup, sig);
+}
+
+bool launch_cgroup__holds(const struct launch *l, pid_t pid)
+{
+	char path[64], line[PATH_MAX + 8];
+	bool holds = false;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	while (!holds && fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = '\0';
+		holds = !strncmp(line, "0::", 3) && !strcmp(line + 3, l->cgroup_rel);
+	}
+	fclose(f);
+	return holds;
+}
+
+void launch_cgroup__remove(struct launch *l)
+{
+	if (l->cgroup && rmdir(l->cgroup) != 0 && errno != ENOENT)
+		log_debug("cannot remove cgroup %s: %s", l->cgroup, strerror(errno));
+	free(l->cgroup);
+	free(l->cgroup_rel);
+	l->cgroup = l->cgroup_rel = NULL;
+	l->cgroup_id = 0;
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+/*
+ * The watchdog: once capdiet is gone (EOF on fd), nothing of the tree stays.
+ * Without a cgroup it can only kill the process group.
+ */
+static __attribute__((noreturn)) void watchdog__run(int fd, const char *cgroup, pid_t pgid)
+{
+	static const int ignored[] = { SIGINT, SIGQUIT, SIGHUP, SIGTERM, SIGTSTP,
+				       SIGTTIN, SIGTTOU, SIGPIPE };
+	ssize_t got;
+	char byte;
+
+	/* Holding capdiet's other descriptors would keep other pipes open. */
+	fds__close_except(0, fd, -1);
+	/* Ctrl-C reaches the whole foreground group: capdiet decides, not us. */
+	for (size_t i = 0; i < sizeof(ignored) / sizeof(ignored[0]); i++)
+		signal(ignored[i], SIG_IGN);
+	prctl(PR_SET_NAME, "capdiet-watch", 0L, 0L, 0L);
+	while ((got = read(fd, &byte, 1)) < 0 && errno == EINTR)
+		;
+	if (got == 1)
+		_exit(0); /* capdiet stopped the tree itself and released us */
+	if (!cgroup) {
+		kill(-pgid, SIGKILL);
+		_exit(0);
+	}
+	cgroup__signal(cgroup, SIGKILL);
+	for (int ms = 0; cgroup__populated(cgroup) == 1 && ms < WATCHDOG_KILL_WAIT_MS; ms += 10) {
+		sleep_ms(10);
+		cgroup__signal(cgroup, SIGKILL);
+	}
+	rmdir(cgroup);
+	_exit(0);
+}
+
+int launch_watchdog__start(struct launch *l)
+{
+	int fds[2], err = fdpair__make(fds, true);
+	pid_t pid;
+
+	if (err)
+		return err;
+	pid = fork();
+	if (pid == 0)
+		watchdog__run(fds[0], l->cgroup, l->pid);
+	err = pid < 0 ? -errno : 0;
+	close(fds[0]);
+	if (err) {
+		close(fds[1]);
+		return err;
+	}
+	l->watchdog_fd = fds[1];
+	l->watchdog_pid = pid;
+	return 0;
+}
+
+void launch_watchdog__stop(struct launch *l)
+{
+	if (l->watchdog_fd >= 0 && send(l->watchdog_fd, "q", 1, MSG_NOSIGNAL) != 1)
+		log_debug("watchdog %d: %s", (int)l->watchdog_pid, strerror(errno));
+	if (l->watchdog_fd >= 0)
+		close(l->watchdog_fd);
+	l->watchdog_fd = -1;
+	if (l->watchdog_pid > 0)
+		while (waitpid(l->watchdog_pid, NULL, 0) < 0 && errno == EINTR)
+			;
+	l->watchdog_pid = 0;
+}

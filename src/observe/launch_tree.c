@@ -1,0 +1,341 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The launched process tree: waiting for the main child, reaping orphans
+ * re-parented to capdiet (a child subreaper), telling whether anything is
+ * left and stopping it all.  With a cgroup the tree is the cgroup; in
+ * process-group mode it is what /proc shows below the main child, in its
+ * process group, or already seen there.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "capdiet/core/log.h"
+#include "launch_internal.h"
+
+#define WAIT_SLICE_MS 100   /* how often launch__wait() reaps orphans */
+#define STOP_POLL_MS 10
+#define KILL_WAIT_MS 5000   /* after SIGKILL, before giving up with -EBUSY */
+
+static int proc__read_stat(pid_t pid, struct proc_entry *e)
+{
+	char path[64], buf[1024];
+	const char *p;
+	FILE *f;
+	size_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	/* The command name may hold spaces and ')': skip to the last ')'. */
+	p = strrchr(buf, ')');
+	e->pid = pid;
+	if (!p || sscanf(p + 1, " %c %d %d %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s"
+			 " %*s %*s %*s %*s %*s %*s %llu",
+			 &e->state, &e->ppid, &e->pgid, &e->start) != 4)
+		return -EINVAL;
+	return 0;
+}
+
+static int proc__by_pid(const void *a, const void *b)
+{
+	const struct proc_entry *x = a, *y = b;
+
+	return (x->pid > y->pid) - (x->pid < y->pid);
+}
+
+int proc__scan(struct proc_entry **out, size_t *n)
+{
+	struct proc_entry *v = NULL;
+	size_t cap = 0;
+	struct dirent *d;
+	DIR *dir = opendir("/proc");
+
+	*out = NULL;
+	*n = 0;
+	if (!dir)
+		return -errno;
+	while ((d = readdir(dir))) {
+		long pid = strtol(d->d_name, NULL, 10);
+
+		if (pid <= 0)
+			continue;
+		if (*n == cap) {
+			struct proc_entry *bigger = realloc(v, (cap = cap ? cap * 2 : 256) * sizeof(*v));
+
+			if (!bigger)
+				break;
+			v = bigger;
+		}
+		if (proc__read_stat((pid_t)pid, &v[*n]) == 0)
+			(*n)++;
+	}
+	closedir(dir);
+	qsort(v, *n, sizeof(*v), proc__by_pid);
+	*out = v;
+	return 0;
+}
+
+static const struct proc_entry *proc__find(const struct proc_entry *v, size_t n, pid_t pid)
+{
+	struct proc_entry key = { .pid = pid };
+
+	return bsearch(&key, v, n, sizeof(*v), proc__by_pid);
+}
+
+static bool track__has(const struct pid_track *t, const struct proc_entry *e)
+{
+	for (size_t i = 0; i < t->n; i++)
+		if (t->v[i].pid == e->pid && t->v[i].start == e->start)
+			return true;
+	return false;
+}
+
+static void track__add(struct pid_track *t, const struct proc_entry *e)
+{
+	if (track__has(t, e))
+		return;
+	if (t->n == t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 16;
+		struct proc_entry *v = realloc(t->v, cap * sizeof(*v));
+
+		if (!v)
+			return; /* best effort: the process group still finds most */
+		t->v = v;
+		t->cap = cap;
+	}
+	t->v[t->n++] = *e;
+}
+
+/* Process-group mode: below the main child, in its group, or seen before. */
+static bool tree__contains(const struct launch *l, const struct proc_entry *v, size_t n,
+			   const struct proc_entry *e)
+{
+	pid_t self = getpid();
+
+	for (int depth = 0; e && depth < 64; depth++) {
+		if (e->pid == l->pid || e->pgid == l->pid || track__has(&l->tracked, e))
+			return true;
+		if (e->ppid == self || e->ppid <= 1)
+			return false;
+		e = proc__find(v, n, e->ppid);
+	}
+	return false;
+}
+
+static bool launch__owns(const struct launch *l, const struct proc_entry *v, size_t n,
+			 const struct proc_entry *e)
+{
+	if (l->cgroup)
+		return launch_cgroup__holds(l, e->pid);
+	return tree__contains(l, v, n, e);
+}
+
+static void launch__reap_main(struct launch *l, bool block)
+{
+	int status;
+	pid_t got;
+
+	if (l->exited || l->pid <= 0)
+		return;
+	while ((got = waitpid(l->pid, &status, block ? 0 : WNOHANG)) < 0 && errno == EINTR)
+		;
+	if (got == l->pid) {
+		l->exited = true;
+		l->status = status;
+	}
+}
+
+/* Reaps the tree's orphans that capdiet inherited; block: also the dying. */
+static void launch__reap_orphans(struct launch *l, bool block)
+{
+	struct proc_entry *v;
+	size_t n;
+	pid_t self = getpid();
+
+	if (proc__scan(&v, &n) != 0)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		const struct proc_entry *e = &v[i];
+
+		if (e->ppid != self || e->pid == l->pid || e->pid == l->watchdog_pid ||
+		    (e->state != 'Z' && !block) || !launch__owns(l, v, n, e))
+			continue;
+		while (waitpid(e->pid, NULL, e->state == 'Z' ? WNOHANG : 0) < 0 && errno == EINTR)
+			;
+	}
+	free(v);
+}
+
+/* Whether any child of capdiet is a zombie: most times there is nothing to scan. */
+static bool self__has_zombie(void)
+{
+	siginfo_t info = { 0 };
+
+	return waitid(P_ALL, 0, &info, WEXITED | WNOHANG | WNOWAIT) == 0 && info.si_pid > 0;
+}
+
+/* Process-group mode: remembers what belongs to the tree, signals it
+ * (sig 0: only remembers, so a daemon that leaves the group later stays ours). */
+static int tree__signal(struct launch *l, int sig)
+{
+	struct proc_entry *v;
+	size_t n;
+	int err = proc__scan(&v, &n);
+
+	if (err)
+		return err;
+	for (size_t i = 0; i < n; i++) {
+		if (v[i].state == 'Z' || !tree__contains(l, v, n, &v[i]))
+			continue;
+		track__add(&l->tracked, &v[i]);
+		kill(v[i].pid, sig);
+	}
+	free(v);
+	if (kill(-l->pid, sig) != 0 && errno != ESRCH)
+		return -errno;
+	return 0;
+}
+
+void launch__reap(struct launch *l)
+{
+	launch__reap_main(l, false);
+	if (!l->cgroup && l->pid > 0)
+		tree__signal(l, 0);
+	if (self__has_zombie())
+		launch__reap_orphans(l, false);
+}
+
+static int launch__signal(struct launch *l, int sig)
+{
+	if (l->cgroup)
+		return launch_cgroup__signal(l, sig);
+	return tree__signal(l, sig);
+}
+
+static bool tree__any_alive(const struct launch *l)
+{
+	struct proc_entry *v;
+	size_t n;
+	bool alive = false;
+
+	if (proc__scan(&v, &n) != 0)
+		return kill(l->pid, 0) == 0;
+	for (size_t i = 0; i < n && !alive; i++)
+		alive = v[i].state != 'Z' && tree__contains(l, v, n, &v[i]);
+	free(v);
+	return alive;
+}
+
+bool launch__alive(const struct launch *l)
+{
+	if (!l || l->pid <= 0)
+		return false;
+	if (l->cgroup) {
+		int populated = launch_cgroup__populated(l);
+
+		if (populated >= 0)
+			return populated == 1;
+	}
+	return tree__any_alive(l);
+}
+
+static long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+/* Waits for the pidfd or a caught signal; -EINTR for a signal. */
+static int launch__poll(const struct launch *l, int ms)
+{
+	struct pollfd fds[2];
+	nfds_t n = 0;
+	int sig_fd = launch_signal__fd();
+
+	if (sig_fd >= 0)
+		fds[n++] = (struct pollfd){ .fd = sig_fd, .events = POLLIN };
+	if (l->pidfd >= 0)
+		fds[n++] = (struct pollfd){ .fd = l->pidfd, .events = POLLIN };
+	else if (ms > 20)
+		ms = 20; /* no pidfd: poll waitpid() often */
+	if (poll(fds, n, ms) < 0)
+		return errno == EINTR ? -EINTR : -errno;
+	if (sig_fd >= 0 && (fds[0].revents & POLLIN))
+		return -EINTR;
+	return 0;
+}
+
+int launch__wait(struct launch *l, int timeout_ms, int *status)
+{
+	long deadline = timeout_ms < 0 ? -1 : now_ms() + timeout_ms;
+
+	for (;;) {
+		long left = deadline < 0 ? WAIT_SLICE_MS : deadline - now_ms();
+		int err;
+
+		launch__reap(l);
+		if (l->exited) {
+			if (status)
+				*status = l->status;
+			return 0;
+		}
+		if (l->pid <= 0)
+			return -ECHILD;
+		if (left <= 0)
+			return -ETIMEDOUT;
+		err = launch__poll(l, left < WAIT_SLICE_MS ? (int)left : WAIT_SLICE_MS);
+		if (err)
+			return err;
+	}
+}
+
+/* Waits up to ms until no process of the tree is alive. */
+static int launch__wait_gone(struct launch *l, int ms)
+{
+	long deadline = now_ms() + (ms > 0 ? ms : 0);
+
+	for (;;) {
+		struct timespec pause = { 0, STOP_POLL_MS * 1000000L };
+
+		launch__reap(l);
+		if (!launch__alive(l))
+			return 0;
+		if (now_ms() >= deadline)
+			return -ETIMEDOUT;
+		nanosleep(&pause, NULL);
+	}
+}
+
+int launch__stop(struct launch *l, int grace_ms)
+{
+	if (!l || l->pid <= 0)
+		return 0;
+	if (launch__alive(l)) {
+		launch__signal(l, SIGTERM);
+		if (launch__wait_gone(l, grace_ms) != 0) {
+			launch__signal(l, SIGKILL);
+			if (launch__wait_gone(l, KILL_WAIT_MS) != 0)
+				return -EBUSY;
+		}
+	}
+	/* Nothing alive: what still exits is a moment from being a zombie. */
+	launch__reap_main(l, true);
+	launch__reap_orphans(l, true);
+	/* Before the main child's pid (the group's id) can be reused. */
+	launch_watchdog__stop(l);
+	return 0;
+}

@@ -1,0 +1,455 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Manifests → containers: which capability set each container declared.
+ * The file type is told by content, so a repository's manifests can be
+ * checked without naming conventions.
+ */
+#include <errno.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "capdiet/policy/check.h"
+#include "capdiet/core/ydoc.h"
+
+#define UNNAMED "(unnamed)"
+#define MAX_LIST_NESTING 8
+
+struct doc_ctx {
+	struct check_inventory *inv;
+	struct ydoc_where where;   /* the file, and where its errors go */
+};
+
+/* What a container or service declares about capabilities. */
+struct grant {
+	const struct ydoc_node *privileged, *add, *drop;
+	const char *add_field, *drop_field, *privileged_field;
+	capset_t defaults;   /* what the runtime gives when nothing is dropped */
+};
+
+static const char *scalar_or(const struct ydoc_node *n, const char *fallback)
+{
+	return n && n->type == YDOC_SCALAR && !ydoc__is_null(n) ? n->value : fallback;
+}
+
+/* value as a mapping: NULL (absent or null) is fine, another type is not. */
+static int want_map(struct doc_ctx *d, const struct ydoc_node *value, const char *what,
+		    int line, const struct ydoc_node **out)
+{
+	*out = NULL;
+	if (ydoc__is_null(value))
+		return 0;
+	if (value->type != YDOC_MAP)
+		return ydoc_where__fail(&d->where, value->line ? value->line : line,
+					"%s must be a mapping", what);
+	*out = value;
+	return 0;
+}
+
+static struct check_container *inventory__add(struct check_inventory *inv, const char *file,
+					      int line, const char *kind, const char *name,
+					      const char *container)
+{
+	struct check_container *c;
+
+	if (inv->n == inv->alloc) {
+		size_t alloc = inv->alloc ? inv->alloc * 2 : 8;
+		struct check_container *v = reallocarray(inv->v, alloc, sizeof(*v));
+
+		if (!v)
+			return NULL;
+		inv->v = v;
+		inv->alloc = alloc;
+	}
+	c = &inv->v[inv->n];
+	memset(c, 0, sizeof(*c));
+	c->line = line;
+	c->file = strdup(file);
+	c->kind = strdup(kind);
+	c->name = strdup(name);
+	c->container = strdup(container);
+	inv->n++; /* counted before the check, so clearing frees what was copied */
+	if (!c->file || !c->kind || !c->name || !c->container) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	return c;
+}
+
+static void inventory__truncate(struct check_inventory *inv, size_t n)
+{
+	while (inv->n > n) {
+		struct check_container *c = &inv->v[--inv->n];
+
+		free(c->file);
+		free(c->kind);
+		free(c->name);
+		free(c->container);
+	}
+}
+
+void check_inventory__clear(struct check_inventory *inv)
+{
+	if (!inv)
+		return;
+	inventory__truncate(inv, 0);
+	free(inv->v);
+	memset(inv, 0, sizeof(*inv));
+}
+
+/* Adds the names of a list to *set; with lines, remembers where each was granted. */
+static int names__add(struct doc_ctx *d, struct check_container *c,
+		      const struct ydoc_node *list, const char *field, capset_t *set,
+		      bool lines)
+{
+	if (ydoc__is_null(list))
+		return 0;
+	if (list->type != YDOC_SEQ)
+		return ydoc_where__fail(&d->where, list->line,
+					"%s of %s/%s container %s must be a list of capability names",
+					field, c->kind, c->name, c->container);
+	for (size_t i = 0; i < list->n; i++) {
+		const struct ydoc_node *item = list->items[i];
+		capset_t one = 0;
+
+		if (item->type != YDOC_SCALAR || caps__add_name(&one, item->value))
+			return ydoc_where__fail(&d->where, item->line,
+						"unknown capability '%s' in %s of %s/%s container %s; use a name from capabilities(7), e.g. NET_BIND_SERVICE",
+						scalar_or(item, "(not a name)"), field, c->kind, c->name,
+						c->container);
+		for (int cap = 0; lines && cap < 64; cap++)
+			if (caps__has(one, cap) && !c->cap_line[cap])
+				c->cap_line[cap] = item->line;
+		*set |= one;
+	}
+	return 0;
+}
+
+/* true/false as YAML 1.1 spells them (Kubernetes and Compose accept these). */
+static int flag__parse(struct doc_ctx *d, const struct check_container *c,
+		       const struct ydoc_node *n, const char *field, bool *out)
+{
+	static const char *const yes[] = { "true", "yes", "on", "y" };
+	static const char *const no[] = { "false", "no", "off", "n" };
+
+	*out = false;
+	if (ydoc__is_null(n))
+		return 0;
+	for (size_t i = 0; n->type == YDOC_SCALAR && i < sizeof(yes) / sizeof(yes[0]); i++) {
+		if (!strcasecmp(n->value, yes[i])) {
+			*out = true;
+			return 0;
+		}
+		if (!strcasecmp(n->value, no[i]))
+			return 0;
+	}
+	return ydoc_where__fail(&d->where, n->line,
+				"%s of %s/%s container %s must be true or false",
+				field, c->kind, c->name, c->container);
+}
+
+/*
+ * privileged: everything; else the runtime's defaults minus drops plus adds
+ * (a drop of ALL leaves only the adds).  Names are checked even when
+ * privileged, so a typo is caught before someone removes privileged.
+ */
+static int container__grant(struct doc_ctx *d, struct check_container *c,
+			    const struct grant *g)
+{
+	capset_t add = 0, drop = 0;
+	bool privileged;
+	int err;
+
+	err = flag__parse(d, c, g->privileged, g->privileged_field, &privileged);
+	if (!err)
+		err = names__add(d, c, g->drop, g->drop_field, &drop, false);
+	if (!err)
+		err = names__add(d, c, g->add, g->add_field, &add, true);
+	if (err)
+		return err;
+	if (!privileged) {
+		c->caps = (g->defaults & ~drop) | add;
+		return 0;
+	}
+	c->caps = caps__all();
+	for (int cap = 0; cap < 64; cap++)
+		c->cap_line[cap] = g->privileged->line;
+	return 0;
+}
+
+/* securityContext.{privileged,capabilities.{add,drop}} of one container. */
+static int k8s__grant(struct doc_ctx *d, struct check_container *c,
+		      const struct ydoc_node *entry)
+{
+	const struct ydoc_node *sc, *caps;
+	struct grant g = {
+		.add_field = "securityContext.capabilities.add",
+		.drop_field = "securityContext.capabilities.drop",
+		.privileged_field = "securityContext.privileged",
+		.defaults = caps__docker_default(),
+	};
+	int err;
+
+	err = want_map(d, ydoc__get(entry, "securityContext"), "securityContext", entry->line, &sc);
+	if (!err)
+		err = want_map(d, ydoc__get(sc, "capabilities"), "securityContext.capabilities",
+			       entry->line, &caps);
+	if (err)
+		return err;
+	g.privileged = ydoc__get(sc, "privileged");
+	g.add = ydoc__get(caps, "add");
+	g.drop = ydoc__get(caps, "drop");
+	return container__grant(d, c, &g);
+}
+
+static int k8s__container(struct doc_ctx *d, const char *kind, const char *name,
+			  const char *list, const struct ydoc_node *entry)
+{
+	struct check_container *c;
+
+	if (entry->type != YDOC_MAP)
+		return ydoc_where__fail(&d->where, entry->line,
+					"each entry of %s in %s/%s must be a mapping",
+					list, kind, name);
+	c = inventory__add(d->inv, d->where.file, entry->line, kind, name,
+			   scalar_or(ydoc__get(entry, "name"), UNNAMED));
+	if (!c)
+		return -ENOMEM;
+	return k8s__grant(d, c, entry);
+}
+
+struct pod_path {
+	const char *kind;
+	const char *path[6];
+};
+
+static const struct pod_path pod_paths[] = {
+	{ "Pod", { "spec" } },
+	{ "Deployment", { "spec", "template", "spec" } },
+	{ "StatefulSet", { "spec", "template", "spec" } },
+	{ "DaemonSet", { "spec", "template", "spec" } },
+	{ "ReplicaSet", { "spec", "template", "spec" } },
+	{ "Job", { "spec", "template", "spec" } },
+	{ "CronJob", { "spec", "jobTemplate", "spec", "template", "spec" } },
+	{ "PodTemplate", { "template", "spec" } },
+};
+
+/* The pod spec of a workload; *spec stays NULL for kinds without one. */
+static int k8s__pod_spec(struct doc_ctx *d, const struct ydoc_node *obj, const char *kind,
+			 const struct ydoc_node **spec)
+{
+	const struct pod_path *p = NULL;
+	const struct ydoc_node *node = obj;
+
+	*spec = NULL;
+	for (size_t i = 0; i < sizeof(pod_paths) / sizeof(pod_paths[0]); i++)
+		if (!strcmp(pod_paths[i].kind, kind))
+			p = &pod_paths[i];
+	for (size_t i = 0; p && i < 6 && p->path[i] && node; i++) {
+		int err = want_map(d, ydoc__get(node, p->path[i]), p->path[i], node->line, &node);
+
+		if (err)
+			return err;
+	}
+	*spec = p ? node : NULL;
+	return 0;
+}
+
+static int k8s__containers(struct doc_ctx *d, const char *kind, const char *name,
+			   const struct ydoc_node *spec, const char *list)
+{
+	const struct ydoc_node *seq = ydoc__get(spec, list);
+	int err = 0;
+
+	if (ydoc__is_null(seq))
+		return 0;
+	if (seq->type != YDOC_SEQ)
+		return ydoc_where__fail(&d->where, seq->line,
+					"%s of %s/%s must be a list", list, kind, name);
+	for (size_t i = 0; i < seq->n && !err; i++)
+		err = k8s__container(d, kind, name, list, seq->items[i]);
+	return err;
+}
+
+static int k8s__object(struct doc_ctx *d, const struct ydoc_node *obj, int nesting);
+
+static int k8s__list(struct doc_ctx *d, const struct ydoc_node *obj, int nesting)
+{
+	const struct ydoc_node *items = ydoc__get(obj, "items");
+	int err = 0;
+
+	if (nesting >= MAX_LIST_NESTING)
+		return ydoc_where__fail(&d->where, obj->line,
+					"Lists nested more than %d deep", MAX_LIST_NESTING);
+	if (ydoc__is_null(items))
+		return 0;
+	if (items->type != YDOC_SEQ)
+		return ydoc_where__fail(&d->where, items->line, "items of a List must be a list");
+	for (size_t i = 0; i < items->n && !err; i++) {
+		if (items->items[i]->type != YDOC_MAP)
+			return ydoc_where__fail(&d->where, items->items[i]->line,
+						"each item of a List must be a mapping");
+		err = k8s__object(d, items->items[i], nesting + 1);
+	}
+	return err;
+}
+
+static int k8s__object(struct doc_ctx *d, const struct ydoc_node *obj, int nesting)
+{
+	static const char *const lists[] = { "containers", "initContainers", "ephemeralContainers" };
+	const char *kind = scalar_or(ydoc__get(obj, "kind"), NULL);
+	const struct ydoc_node *spec;
+	const char *name;
+	int err;
+
+	if (!kind)
+		return 0;
+	if (!strcmp(kind, "List"))
+		return k8s__list(d, obj, nesting);
+	name = scalar_or(ydoc__get(ydoc__get(obj, "metadata"), "name"), UNNAMED);
+	err = k8s__pod_spec(d, obj, kind, &spec);
+	for (size_t i = 0; !err && spec && i < sizeof(lists) / sizeof(lists[0]); i++)
+		err = k8s__containers(d, kind, name, spec, lists[i]);
+	return err;
+}
+
+static int compose__service(struct doc_ctx *d, const struct ydoc_node *key,
+			    const struct ydoc_node *value)
+{
+	const struct ydoc_node *svc;
+	struct check_container *c;
+	struct grant g = {
+		.add_field = "cap_add",
+		.drop_field = "cap_drop",
+		.privileged_field = "privileged",
+		.defaults = caps__docker_default(),
+	};
+	int err;
+
+	if (key->type != YDOC_SCALAR)
+		return ydoc_where__fail(&d->where, key->line, "a service name must be a string");
+	err = want_map(d, value, "a service", key->line, &svc);
+	if (err)
+		return err;
+	c = inventory__add(d->inv, d->where.file, key->line, "compose", key->value, key->value);
+	if (!c)
+		return -ENOMEM;
+	g.privileged = ydoc__get(svc, "privileged");
+	g.add = ydoc__get(svc, "cap_add");
+	g.drop = ydoc__get(svc, "cap_drop");
+	return container__grant(d, c, &g);
+}
+
+static int compose__file(struct doc_ctx *d, const struct ydoc_node *services)
+{
+	int err = 0;
+
+	for (size_t i = 0; services && i < services->n && !err; i++)
+		err = compose__service(d, ydoc__key(services, i), ydoc__value(services, i));
+	return err;
+}
+
+/* An OCI bundle is named after its directory: "web" for web/config.json. */
+static int bundle__name(const char *file, char *out, size_t len)
+{
+	char *copy = strdup(file), *dir, resolved[PATH_MAX];
+	const char *base;
+
+	if (!copy)
+		return -ENOMEM;
+	dir = dirname(copy);
+	base = basename(dir);
+	if ((!strcmp(base, ".") || !strcmp(base, "..") || !strcmp(base, "/")) &&
+	    realpath(dir, resolved))
+		base = basename(resolved);
+	snprintf(out, len, "%s", *base ? base : "/");
+	free(copy);
+	return 0;
+}
+
+static int oci__file(struct doc_ctx *d, const struct ydoc_node *root)
+{
+	static const char *const sets[] = { "bounding", "effective", "inheritable",
+					    "permitted", "ambient" };
+	const struct ydoc_node *process, *caps;
+	struct check_container *c;
+	char name[NAME_MAX + 1];
+	int err;
+
+	err = want_map(d, ydoc__get(root, "process"), "process", root->line, &process);
+	if (!err)
+		err = want_map(d, ydoc__get(process, "capabilities"), "process.capabilities",
+			       root->line, &caps);
+	if (!err)
+		err = bundle__name(d->where.file, name, sizeof(name));
+	if (err)
+		return err;
+	c = inventory__add(d->inv, d->where.file, caps ? caps->line : root->line, "oci", name, name);
+	if (!c)
+		return -ENOMEM;
+	/* The union: what the process has or can raise or pass on. */
+	for (size_t i = 0; !err && i < sizeof(sets) / sizeof(sets[0]); i++)
+		err = names__add(d, c, ydoc__get(caps, sets[i]), sets[i], &c->caps, true);
+	return err;
+}
+
+static int profile__file(struct doc_ctx *d, const struct ydoc_node *root)
+{
+	const struct ydoc_node *version = ydoc__get(root, "capdiet_profile");
+	const struct ydoc_node *caps = ydoc__get(root, "caps");
+	const char *name = scalar_or(ydoc__get(root, "name"), UNNAMED);
+	struct check_container *c;
+
+	if (!ydoc__is(version, "1"))
+		return ydoc_where__fail(&d->where, version->line,
+					"capdiet_profile %s is not a version this capdiet reads (1)",
+					scalar_or(version, "?"));
+	if (!caps)
+		return ydoc_where__fail(&d->where, root->line, "profile %s has no caps list", name);
+	c = inventory__add(d->inv, d->where.file, caps->line, "Profile", name, name);
+	if (!c)
+		return -ENOMEM;
+	return names__add(d, c, caps, "caps", &c->caps, true);
+}
+
+/* Tells the type by content; anything else (ConfigMap, CI config) is skipped. */
+static int check__document(struct doc_ctx *d, const struct ydoc_node *root)
+{
+	const struct ydoc_node *services;
+
+	if (!root || root->type != YDOC_MAP)
+		return 0;
+	if (ydoc__get(root, "capdiet_profile"))
+		return profile__file(d, root);
+	if (ydoc__get(root, "apiVersion") || ydoc__get(root, "kind"))
+		return k8s__object(d, root, 0);
+	if (ydoc__get(root, "ociVersion") ||
+	    ydoc__get(ydoc__get(root, "process"), "capabilities"))
+		return oci__file(d, root);
+	services = ydoc__get(root, "services");
+	if (services && (services->type == YDOC_MAP || ydoc__is_null(services)))
+		return compose__file(d, services->type == YDOC_MAP ? services : NULL);
+	return 0;
+}
+
+int check__parse_buffer(struct check_inventory *inv, const char *buf, size_t len,
+			const char *file, char *err, size_t err_len)
+{
+	struct doc_ctx d = { .inv = inv, .where = { file, err, err_len } };
+	size_t start = inv->n;
+	struct ydoc *tree;
+	int rc;
+
+	rc = ydoc__load(buf, len, 0, &d.where, &tree);
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < tree->n_docs && !rc; i++)
+		rc = check__document(&d, tree->docs[i].root);
+	ydoc__free(tree);
+	if (rc)
+		inventory__truncate(inv, start);
+	return rc;
+}

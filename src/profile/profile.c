@@ -1,0 +1,223 @@
+// SPDX-License-Identifier: MIT
+/* The profile data model; YAML lives in profile_yaml.c. */
+#include <errno.h>
+#include <grp.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "capdiet/profile/profile.h"
+
+struct profile *profile__new(void)
+{
+	struct profile *p = calloc(1, sizeof(*p));
+
+	if (!p)
+		return NULL;
+	p->schema = PROFILE_SCHEMA_VERSION;
+	/* Nothing is lost until the recorder says so. */
+	p->complete = true;
+	return p;
+}
+
+static void profile_path__clear(struct profile_path *pp)
+{
+	free(pp->path);
+	free(pp->owner);
+	free(pp->group);
+	free(pp->type);
+	memset(pp, 0, sizeof(*pp));
+}
+
+void profile_evidence__clear(struct profile_evidence *e)
+{
+	if (!e)
+		return;
+	free(e->klass);
+	free(e->reason);
+	strlist__clear(&e->syscalls);
+	strlist__clear(&e->call_sites);
+	strlist__clear(&e->stacks);
+	strlist__clear(&e->exes);
+	strlist__clear(&e->errors);
+	for (size_t i = 0; i < e->n_paths; i++)
+		profile_path__clear(&e->paths[i]);
+	free(e->paths);
+	strlist__clear(&e->args);
+	memset(e, 0, sizeof(*e));
+	e->trial = -1;
+}
+
+static void profile__free_evidence(struct profile_evidence *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		profile_evidence__clear(&v[i]);
+	free(v);
+}
+
+void profile__free(struct profile *p)
+{
+	if (!p)
+		return;
+	free(p->name);
+	strlist__clear(&p->command);
+	free(p->probe);
+	free(p->user);
+	free(p->kernel);
+	free(p->capdiet_version);
+	free(p->date);
+	free(p->attach);
+	profile__free_evidence(p->needed, p->n_needed);
+	profile__free_evidence(p->observed, p->n_observed);
+	for (size_t i = 0; i < p->n_trials; i++) {
+		free(p->trials[i].outcome);
+		free(p->trials[i].detail);
+	}
+	free(p->trials);
+	strlist__clear(&p->failed_ops);
+	free(p);
+}
+
+/* Grows *v by one zeroed element of size bytes; NULL with errno on failure. */
+static void *profile__grow(void **v, size_t *n, size_t size)
+{
+	char *bigger = realloc(*v, (*n + 1) * size);
+
+	if (!bigger) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	*v = bigger;
+	memset(bigger + *n * size, 0, size);
+	return bigger + (*n)++ * size;
+}
+
+static struct profile_evidence *profile__add_evidence(struct profile_evidence **v,
+						      size_t *n, int cap)
+{
+	struct profile_evidence *e;
+
+	if (!caps__name(cap)) {
+		errno = EINVAL;
+		return NULL;
+	}
+	e = profile__grow((void **)v, n, sizeof(**v));
+	if (!e)
+		return NULL;
+	e->cap = cap;
+	e->trial = -1;
+	return e;
+}
+
+struct profile_evidence *profile__add_needed(struct profile *p, int cap)
+{
+	return profile__add_evidence(&p->needed, &p->n_needed, cap);
+}
+
+struct profile_evidence *profile__add_observed(struct profile *p, int cap)
+{
+	return profile__add_evidence(&p->observed, &p->n_observed, cap);
+}
+
+struct profile_trial *profile__add_trial(struct profile *p)
+{
+	struct profile_trial *t = profile__grow((void **)&p->trials, &p->n_trials,
+						sizeof(*p->trials));
+
+	if (t)
+		t->index = (int)p->n_trials - 1;
+	return t;
+}
+
+struct profile_evidence *profile__find_needed(const struct profile *p, int cap)
+{
+	for (size_t i = 0; i < p->n_needed; i++)
+		if (p->needed[i].cap == cap)
+			return &p->needed[i];
+	return NULL;
+}
+
+static const char *profile_path__type_name(mode_t mode)
+{
+	switch (mode & S_IFMT) {
+	case S_IFREG: return "file";
+	case S_IFDIR: return "directory";
+	case S_IFLNK: return "symlink";
+	case S_IFSOCK: return "socket";
+	case S_IFIFO: return "fifo";
+	case S_IFCHR: return "char-device";
+	case S_IFBLK: return "block-device";
+	default: return "unknown";
+	}
+}
+
+/* The user's name, or the uid as text when it has none here. */
+static char *profile_path__owner_name(uid_t uid)
+{
+	struct passwd *pw = getpwuid(uid);
+	char *s;
+
+	if (pw)
+		return strdup(pw->pw_name);
+	return asprintf(&s, "%u", (unsigned int)uid) < 0 ? NULL : s;
+}
+
+static char *profile_path__group_name(gid_t gid)
+{
+	struct group *gr = getgrgid(gid);
+	char *s;
+
+	if (gr)
+		return strdup(gr->gr_name);
+	return asprintf(&s, "%u", (unsigned int)gid) < 0 ? NULL : s;
+}
+
+/* What is true of path now; a missing path is a fact too (exists false). */
+static int profile_path__fill(struct profile_path *pp, const char *path)
+{
+	struct stat st;
+
+	pp->path = strdup(path);
+	if (!pp->path)
+		return -ENOMEM;
+	if (lstat(path, &st) != 0)
+		return errno == ENOENT || errno == ENOTDIR ? 0 : -errno;
+	pp->exists = true;
+	pp->owner = profile_path__owner_name(st.st_uid);
+	pp->group = profile_path__group_name(st.st_gid);
+	pp->type = strdup(profile_path__type_name(st.st_mode));
+	pp->mode = st.st_mode & 07777;
+	return pp->owner && pp->group && pp->type ? 0 : -ENOMEM;
+}
+
+int profile_evidence__add_path(struct profile_evidence *e, const char *path)
+{
+	struct profile_path pp = { 0 }, *slot;
+	int err;
+
+	if (!path || !*path)
+		return -EINVAL;
+	for (size_t i = 0; i < e->n_paths; i++)
+		if (!strcmp(e->paths[i].path, path))
+			return 0;
+	err = profile_path__fill(&pp, path);
+	if (err)
+		goto cleanup;
+	slot = profile__grow((void **)&e->paths, &e->n_paths, sizeof(*e->paths));
+	if (!slot) {
+		err = -ENOMEM;
+		goto cleanup;
+	}
+	*slot = pp;
+	return 0;
+cleanup:
+	profile_path__clear(&pp);
+	return err;
+}
+
+struct profile_path *profile_evidence__new_path(struct profile_evidence *e)
+{
+	return profile__grow((void **)&e->paths, &e->n_paths, sizeof(*e->paths));
+}

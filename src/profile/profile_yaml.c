@@ -1,0 +1,664 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The profile as YAML.  One table per record type lists its keys in the
+ * order they are written; the writer and the reader both walk these tables,
+ * so the two cannot drift apart.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "capdiet/core/outfile.h"
+#include "capdiet/profile/profile.h"
+#include "capdiet/core/emit.h"
+#include "capdiet/core/ydoc.h"
+
+enum field_kind {
+	F_STR,      /* char *, null allowed */
+	F_NAME,     /* char *, must be a non-empty string */
+	F_BOOL,     /* bool */
+	F_U64,      /* uint64_t */
+	F_INT,      /* int */
+	F_DOUBLE,   /* double */
+	F_STRLIST,  /* struct strlist, written [a, b] */
+	F_CAPSET,   /* capset_t, written [NAME, ...] in number order */
+	F_CAP,      /* int capability number, written NAME */
+	F_MODE,     /* unsigned int, written "0640" */
+	F_SCHEMA,   /* int, must be PROFILE_SCHEMA_VERSION */
+	F_LIST,     /* an array of records, see struct list_spec */
+};
+
+struct list_spec;
+
+struct field {
+	const char *key;
+	enum field_kind kind;
+	size_t offset;
+	bool required;
+	const struct list_spec *list; /* F_LIST */
+};
+
+/* An array of records: T *items at the field's offset, size_t count here. */
+struct list_spec {
+	const struct field *fields;
+	size_t n_fields;
+	size_t elem_size;
+	size_t count_offset;
+	bool flow;                           /* one {k: v, ...} per line */
+	void *(*add)(void *base);            /* appends a zeroed record */
+	bool (*omit)(const void *elem, const struct field *f);
+};
+
+#define FIELD(type, key, kind, member, req) \
+	{ key, kind, offsetof(type, member), req, NULL }
+#define LIST(type, key, member, spec) \
+	{ key, F_LIST, offsetof(type, member), false, spec }
+#define N_OF(a) (sizeof(a) / sizeof((a)[0]))
+
+static const struct field path_fields[] = {
+	FIELD(struct profile_path, "path", F_NAME, path, true),
+	FIELD(struct profile_path, "exists", F_BOOL, exists, false),
+	FIELD(struct profile_path, "owner", F_STR, owner, false),
+	FIELD(struct profile_path, "group", F_STR, group, false),
+	FIELD(struct profile_path, "mode", F_MODE, mode, false),
+	FIELD(struct profile_path, "type", F_STR, type, false),
+};
+
+/* A missing path has no owner, mode or type to report. */
+static bool path__omit(const void *elem, const struct field *f)
+{
+	const struct profile_path *pp = elem;
+
+	return !pp->exists && strcmp(f->key, "path") && strcmp(f->key, "exists");
+}
+
+static void *path__add(void *base)
+{
+	return profile_evidence__new_path(base);
+}
+
+static const struct list_spec path_list = {
+	path_fields, N_OF(path_fields), sizeof(struct profile_path),
+	offsetof(struct profile_evidence, n_paths), true, path__add, path__omit,
+};
+
+#define EV(key, kind, member, req) FIELD(struct profile_evidence, key, kind, member, req)
+static const struct field evidence_fields[] = {
+	EV("cap", F_CAP, cap, true),
+	EV("class", F_STR, klass, false),
+	EV("reason", F_STR, reason, false),
+	EV("count", F_U64, count, false),
+	EV("trial", F_INT, trial, false),
+	EV("syscalls", F_STRLIST, syscalls, false),
+	EV("call_sites", F_STRLIST, call_sites, false),
+	EV("stacks", F_STRLIST, stacks, false),
+	EV("exes", F_STRLIST, exes, false),
+	EV("errors", F_STRLIST, errors, false),
+	LIST(struct profile_evidence, "paths", paths, &path_list),
+	EV("args", F_STRLIST, args, false),
+};
+
+static void *needed__add(void *base)
+{
+	return profile__add_needed(base, 0);
+}
+
+static void *observed__add(void *base)
+{
+	return profile__add_observed(base, 0);
+}
+
+static const struct list_spec needed_list = {
+	evidence_fields, N_OF(evidence_fields), sizeof(struct profile_evidence),
+	offsetof(struct profile, n_needed), false, needed__add, NULL,
+};
+
+static const struct list_spec observed_list = {
+	evidence_fields, N_OF(evidence_fields), sizeof(struct profile_evidence),
+	offsetof(struct profile, n_observed), false, observed__add, NULL,
+};
+
+#define TR(key, kind, member, req) FIELD(struct profile_trial, key, kind, member, req)
+static const struct field trial_fields[] = {
+	TR("index", F_INT, index, true),
+	TR("caps", F_CAPSET, caps, false),
+	TR("outcome", F_STR, outcome, false),
+	TR("detail", F_STR, detail, false),
+	TR("new_required", F_CAPSET, new_required, false),
+	TR("seconds", F_DOUBLE, seconds, false),
+};
+
+static void *trial__add(void *base)
+{
+	return profile__add_trial(base);
+}
+
+static const struct list_spec trial_list = {
+	trial_fields, N_OF(trial_fields), sizeof(struct profile_trial),
+	offsetof(struct profile, n_trials), true, trial__add, NULL,
+};
+
+#define PR(key, kind, member, req) FIELD(struct profile, key, kind, member, req)
+static const struct field profile_fields[] = {
+	PR("capdiet_profile", F_SCHEMA, schema, true),
+	PR("name", F_NAME, name, true),
+	PR("command", F_STRLIST, command, false),
+	PR("probe", F_STR, probe, false),
+	PR("user", F_STR, user, false),
+	PR("kernel", F_STR, kernel, false),
+	PR("capdiet_version", F_STR, capdiet_version, false),
+	PR("date", F_STR, date, false),
+	PR("attach", F_STR, attach, false),
+	PR("complete", F_BOOL, complete, false),
+	PR("degraded", F_BOOL, degraded, false),
+	PR("minimized", F_BOOL, minimized, false),
+	PR("lost", F_U64, lost, false),
+	PR("caps", F_CAPSET, caps, true),
+	PR("unnecessary", F_CAPSET, unnecessary, false),
+	LIST(struct profile, "needed", needed, &needed_list),
+	LIST(struct profile, "observed", observed, &observed_list),
+	LIST(struct profile, "trials", trials, &trial_list),
+	PR("failed_operations", F_STRLIST, failed_ops, false),
+};
+
+/* ---- writing ---- */
+
+#define AT(base, f, type) ((type *)((char *)(base) + (f)->offset))
+
+static int write_record(struct emit *e, const struct field *fields, size_t n,
+			const void *base, bool flow, const struct list_spec *spec);
+
+static int write_strlist(struct emit *e, const struct strlist *l)
+{
+	int err = emit__seq_start(e, true);
+
+	for (size_t i = 0; !err && i < l->n; i++)
+		err = emit__str(e, l->v[i]);
+	return err ? err : emit__seq_end(e);
+}
+
+static int write_list(struct emit *e, const struct field *f, const void *base)
+{
+	const struct list_spec *spec = f->list;
+	const char *items = *AT(base, f, char *const);
+	size_t n = *(const size_t *)((const char *)base + spec->count_offset);
+	int err = emit__seq_start(e, false);
+
+	for (size_t i = 0; !err && i < n; i++)
+		err = write_record(e, spec->fields, spec->n_fields,
+				   items + i * spec->elem_size, spec->flow, spec);
+	return err ? err : emit__seq_end(e);
+}
+
+static int write_value(struct emit *e, const struct field *f, const void *base)
+{
+	char buf[32];
+
+	switch (f->kind) {
+	case F_STR:
+		return emit__str(e, *AT(base, f, char *const));
+	case F_NAME:
+		return emit__str(e, *AT(base, f, char *const) ? *AT(base, f, char *const) : "");
+	case F_BOOL:
+		return emit__bool(e, *AT(base, f, const bool));
+	case F_U64:
+		return emit__uint(e, *AT(base, f, const uint64_t));
+	case F_INT:
+	case F_SCHEMA:
+		return emit__int(e, *AT(base, f, const int));
+	case F_DOUBLE:
+		snprintf(buf, sizeof(buf), "%.2f", *AT(base, f, const double));
+		return emit__plain(e, buf);
+	case F_STRLIST:
+		return write_strlist(e, AT(base, f, const struct strlist));
+	case F_CAPSET:
+		return emit__caps(e, *AT(base, f, const capset_t), false);
+	case F_CAP:
+		return emit__plain(e, caps__name(*AT(base, f, const int)) ?: "?");
+	case F_MODE:
+		snprintf(buf, sizeof(buf), "%04o", *AT(base, f, const unsigned int) & 07777);
+		return emit__quoted(e, buf);
+	case F_LIST:
+		return write_list(e, f, base);
+	}
+	return -EINVAL;
+}
+
+static int write_record(struct emit *e, const struct field *fields, size_t n,
+			const void *base, bool flow, const struct list_spec *spec)
+{
+	int err = emit__map_start(e, flow);
+
+	for (size_t i = 0; !err && i < n; i++) {
+		if (spec && spec->omit && spec->omit(base, &fields[i]))
+			continue;
+		err = emit__plain(e, fields[i].key);
+		if (!err)
+			err = write_value(e, &fields[i], base);
+	}
+	return err ? err : emit__map_end(e);
+}
+
+int profile__write(const struct profile *p, FILE *out)
+{
+	struct emit e;
+	int err;
+
+	err = emit__begin(&e, out, EMIT_YAML);
+	if (err)
+		return err;
+	err = write_record(&e, profile_fields, N_OF(profile_fields), p, false, NULL);
+	if (err) {
+		emit__abort(&e);
+		return err;
+	}
+	return emit__end(&e);
+}
+
+static int profile__fill(FILE *out, void *ctx)
+{
+	return profile__write(ctx, out);
+}
+
+int profile__save(const struct profile *p, const char *path)
+{
+	return outfile__write(path, profile__fill, (void *)p);
+}
+
+/* ---- reading ---- */
+
+static int read_record(const struct ydoc_where *where, const struct ydoc_node *map,
+		       const struct field *fields, size_t n, void *base);
+
+static int expect(const struct ydoc_where *where, const struct field *f, const struct ydoc_node *n,
+		  enum ydoc_type type)
+{
+	static const char *const what[] = { "a single value", "a list", "a mapping" };
+
+	if (n->type == type)
+		return 0;
+	return ydoc_where__fail(where, n->line, "%s: expected %s, found a %s", f->key, what[type],
+				ydoc__type_name(n));
+}
+
+static int read_str(const struct ydoc_where *where, const struct field *f,
+		    const struct ydoc_node *n, char **out)
+{
+	int err = expect(where, f, n, YDOC_SCALAR);
+
+	if (err)
+		return err;
+	if (ydoc__is_null(n)) {
+		if (f->kind == F_NAME)
+			return ydoc_where__fail(where, n->line, "%s: must not be empty", f->key);
+		return 0;
+	}
+	if (f->kind == F_NAME && !*n->value)
+		return ydoc_where__fail(where, n->line, "%s: must not be empty", f->key);
+	*out = strdup(n->value);
+	return *out ? 0 : -ENOMEM;
+}
+
+static int read_bool(const struct ydoc_where *where, const struct field *f,
+		     const struct ydoc_node *n, bool *out)
+{
+	int err = expect(where, f, n, YDOC_SCALAR);
+
+	if (err)
+		return err;
+	if (n->plain && strcasecmp(n->value, "true") == 0)
+		*out = true;
+	else if (n->plain && strcasecmp(n->value, "false") == 0)
+		*out = false;
+	else
+		return ydoc_where__fail(where, n->line,
+					"%s: expected true or false, found '%s'", f->key, n->value);
+	return 0;
+}
+
+/* A plain integer in [min, max]; no signs or spaces where none belong. */
+static int read_integer(const struct ydoc_where *where, const struct field *f,
+			const struct ydoc_node *n, long long min, unsigned long long max,
+			unsigned long long *out, bool *negative)
+{
+	const char *s = n->value;
+	char *end;
+	int err = expect(where, f, n, YDOC_SCALAR);
+
+	if (err)
+		return err;
+	*negative = *s == '-' && min < 0;
+	s += *negative;
+	if (!n->plain || *s < '0' || *s > '9')
+		return ydoc_where__fail(where, n->line,
+					"%s: expected a number, found '%s'", f->key, n->value);
+	errno = 0;
+	*out = strtoull(s, &end, 10);
+	if (*end)
+		return ydoc_where__fail(where, n->line,
+					"%s: expected a number, found '%s'", f->key, n->value);
+	if (errno || (*negative ? *out > (unsigned long long)-min : *out > max))
+		return ydoc_where__fail(where, n->line, "%s: %s is out of range", f->key, n->value);
+	return 0;
+}
+
+static int read_u64(const struct ydoc_where *where, const struct field *f,
+		    const struct ydoc_node *n, uint64_t *out)
+{
+	unsigned long long v;
+	bool neg;
+	int err = read_integer(where, f, n, 0, UINT64_MAX, &v, &neg);
+
+	if (!err)
+		*out = v;
+	return err;
+}
+
+static int read_int(const struct ydoc_where *where, const struct field *f,
+		    const struct ydoc_node *n, int *out)
+{
+	unsigned long long v;
+	bool neg;
+	int err = read_integer(where, f, n, -1, INT32_MAX, &v, &neg);
+
+	if (!err)
+		*out = neg ? -(int)v : (int)v;
+	return err;
+}
+
+static int read_double(const struct ydoc_where *where, const struct field *f,
+		       const struct ydoc_node *n, double *out)
+{
+	char *end;
+	int err = expect(where, f, n, YDOC_SCALAR);
+
+	if (err)
+		return err;
+	errno = 0;
+	*out = strtod(n->value, &end);
+	if (!n->plain || !*n->value || *end || errno || !isfinite(*out) || *out < 0)
+		return ydoc_where__fail(where, n->line,
+					"%s: expected a number of seconds, found '%s'", f->key,
+					n->value);
+	return 0;
+}
+
+/* A list, or null for an empty one; each item must be a scalar. */
+static int expect_list(const struct ydoc_where *where, const struct field *f,
+		       const struct ydoc_node *n)
+{
+	if (ydoc__is_null(n))
+		return 0;
+	int err = expect(where, f, n, YDOC_SEQ);
+
+	for (size_t i = 0; !err && i < n->n; i++)
+		if (f->kind != F_LIST && n->items[i]->type != YDOC_SCALAR)
+			err = ydoc_where__fail(where, n->items[i]->line,
+					       "%s: expected a list of single values, found a %s",
+					       f->key, ydoc__type_name(n->items[i]));
+	return err;
+}
+
+static int read_strlist(const struct ydoc_where *where, const struct field *f,
+			const struct ydoc_node *n, struct strlist *out)
+{
+	int err = expect_list(where, f, n);
+
+	for (size_t i = 0; !err && i < n->n; i++) {
+		if (ydoc__is_null(n->items[i]))
+			return ydoc_where__fail(where, n->items[i]->line,
+						"%s: null in a list of strings", f->key);
+		err = strlist__add(out, n->items[i]->value);
+	}
+	return err;
+}
+
+static int read_capset(const struct ydoc_where *where, const struct field *f,
+		       const struct ydoc_node *n, capset_t *out)
+{
+	int err = expect_list(where, f, n);
+
+	*out = 0;
+	for (size_t i = 0; !err && i < n->n; i++)
+		if (caps__add_name(out, n->items[i]->value) != 0)
+			err = ydoc_where__fail(where, n->items[i]->line,
+					       "%s: '%s' is not a capability name",
+					       f->key, n->items[i]->value);
+	return err;
+}
+
+static int read_cap(const struct ydoc_where *where, const struct field *f,
+		    const struct ydoc_node *n, int *out)
+{
+	int err = expect(where, f, n, YDOC_SCALAR);
+
+	if (err)
+		return err;
+	*out = caps__parse_name(n->value);
+	if (*out < 0)
+		return ydoc_where__fail(where, n->line,
+					"%s: '%s' is not a capability name", f->key, n->value);
+	return 0;
+}
+
+static int read_mode(const struct ydoc_where *where, const struct field *f,
+		     const struct ydoc_node *n, unsigned int *out)
+{
+	char *end;
+	unsigned long v;
+	int err = expect(where, f, n, YDOC_SCALAR);
+
+	if (err)
+		return err;
+	errno = 0;
+	v = strtoul(n->value, &end, 8);
+	if (!*n->value || *end || errno || v > 07777 || strchr(n->value, '-'))
+		return ydoc_where__fail(where, n->line,
+					"%s: expected an octal mode like \"0640\", found '%s'",
+					f->key, n->value);
+	*out = (unsigned int)v;
+	return 0;
+}
+
+static int read_schema(const struct ydoc_where *where, const struct field *f,
+		       const struct ydoc_node *n, int *out)
+{
+	int err = read_int(where, f, n, out);
+
+	if (!err && *out != PROFILE_SCHEMA_VERSION)
+		return ydoc_where__fail(where, n->line,
+					"capdiet_profile: version %d is not supported; this capdiet "
+					"reads version %d", *out, PROFILE_SCHEMA_VERSION);
+	return err;
+}
+
+static int read_list(const struct ydoc_where *where, const struct field *f,
+		     const struct ydoc_node *n, void *base)
+{
+	const struct list_spec *spec = f->list;
+	int err = expect_list(where, f, n);
+
+	for (size_t i = 0; !err && i < n->n; i++) {
+		void *elem = spec->add(base);
+
+		if (!elem)
+			return -ENOMEM;
+		err = read_record(where, n->items[i], spec->fields, spec->n_fields, elem);
+	}
+	return err;
+}
+
+static int read_value(const struct ydoc_where *where, const struct field *f,
+		      const struct ydoc_node *n, void *base)
+{
+	switch (f->kind) {
+	case F_STR:
+	case F_NAME:
+		return read_str(where, f, n, AT(base, f, char *));
+	case F_BOOL:
+		return read_bool(where, f, n, AT(base, f, bool));
+	case F_U64:
+		return read_u64(where, f, n, AT(base, f, uint64_t));
+	case F_INT:
+		return read_int(where, f, n, AT(base, f, int));
+	case F_DOUBLE:
+		return read_double(where, f, n, AT(base, f, double));
+	case F_STRLIST:
+		return read_strlist(where, f, n, AT(base, f, struct strlist));
+	case F_CAPSET:
+		return read_capset(where, f, n, AT(base, f, capset_t));
+	case F_CAP:
+		return read_cap(where, f, n, AT(base, f, int));
+	case F_MODE:
+		return read_mode(where, f, n, AT(base, f, unsigned int));
+	case F_SCHEMA:
+		return read_schema(where, f, n, AT(base, f, int));
+	case F_LIST:
+		return read_list(where, f, n, base);
+	}
+	return -EINVAL;
+}
+
+static const struct field *find_field(const struct field *fields, size_t n, const char *key)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(fields[i].key, key))
+			return &fields[i];
+	return NULL;
+}
+
+/* Reads the keys of one mapping; unknown keys are errors (and the reader
+ * refuses repeated ones), so a typo never silently drops evidence. */
+static int read_record(const struct ydoc_where *where, const struct ydoc_node *map,
+		       const struct field *fields, size_t n, void *base)
+{
+	uint64_t seen = 0;
+	int err = 0;
+
+	if (map->type != YDOC_MAP)
+		return ydoc_where__fail(where, map->line,
+					"expected a mapping (key: value), found a %s",
+					ydoc__type_name(map));
+	for (size_t i = 0; !err && i < map->n; i++) {
+		const struct ydoc_node *key = ydoc__key(map, i);
+		const struct field *f;
+
+		if (key->type != YDOC_SCALAR || !(f = find_field(fields, n, key->value)))
+			return ydoc_where__fail(where, key->line, "unknown key '%s'",
+						key->type == YDOC_SCALAR ? key->value : "(complex key)");
+		seen |= 1ULL << (f - fields);
+		err = read_value(where, f, ydoc__value(map, i), base);
+	}
+	for (size_t i = 0; !err && i < n; i++)
+		if (fields[i].required && !(seen & (1ULL << i)))
+			err = ydoc_where__fail(where, map->line, "missing key '%s'", fields[i].key);
+	return err;
+}
+
+/* The one document of a profile; aliases are refused, capdiet writes none. */
+static int profile__tree(const char *buf, size_t len, const struct ydoc_where *where,
+			 struct ydoc **tree)
+{
+	int rc = ydoc__load(buf, len, YDOC_ONE_DOCUMENT | YDOC_NO_ALIASES, where, tree);
+
+	if (rc)
+		return rc;
+	if (!(*tree)->docs[0].root)
+		return ydoc_where__fail(where, 1, "empty document");
+	if (!ydoc__get((*tree)->docs[0].root, "capdiet_profile"))
+		return ydoc_where__fail(where, (*tree)->docs[0].root->line,
+					"not a capdiet profile (no 'capdiet_profile' key)");
+	return 0;
+}
+
+struct profile *profile__parse(const char *buf, size_t len, const char *name, char *err,
+			       size_t err_len)
+{
+	const struct ydoc_where where = { name ? name : "<profile>", err, err_len };
+	struct profile *p = NULL;
+	struct ydoc *tree = NULL;
+	int rc;
+
+	rc = profile__tree(buf, len, &where, &tree);
+	if (rc)
+		goto cleanup;
+	p = profile__new();
+	if (!p) {
+		rc = -ENOMEM;
+		goto cleanup;
+	}
+	rc = read_record(&where, tree->docs[0].root, profile_fields, N_OF(profile_fields), p);
+cleanup:
+	if (rc == -ENOMEM && err && err_len)
+		snprintf(err, err_len, "%s: out of memory", where.file);
+	ydoc__free(tree);
+	if (rc) {
+		profile__free(p);
+		errno = -rc;
+		return NULL;
+	}
+	return p;
+}
+
+/* Reads a whole regular file of at most YDOC_MAX_SIZE bytes. */
+static int profile__slurp(int fd, char **buf, size_t *len)
+{
+	struct stat st;
+	size_t used = 0;
+	ssize_t got;
+
+	if (fstat(fd, &st) != 0)
+		return -errno;
+	if (!S_ISREG(st.st_mode))
+		return -EINVAL;
+	if (st.st_size > (off_t)YDOC_MAX_SIZE)
+		return -EFBIG;
+	/* One byte more than the cap, to notice a file that grew meanwhile. */
+	*buf = malloc(YDOC_MAX_SIZE + 1);
+	if (!*buf)
+		return -ENOMEM;
+	while ((got = read(fd, *buf + used, YDOC_MAX_SIZE + 1 - used)) > 0)
+		used += (size_t)got;
+	if (got < 0 || used > YDOC_MAX_SIZE) {
+		int err = got < 0 ? -errno : -EFBIG;
+
+		free(*buf);
+		*buf = NULL;
+		return err;
+	}
+	*len = used;
+	return 0;
+}
+
+struct profile *profile__load(const char *path, char *err, size_t err_len)
+{
+	struct profile *p = NULL;
+	char *buf = NULL;
+	size_t len = 0;
+	int fd, rc;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		rc = -errno;
+		goto cleanup;
+	}
+	rc = profile__slurp(fd, &buf, &len);
+	close(fd);
+	if (!rc)
+		p = profile__parse(buf, len, path, err, err_len);
+cleanup:
+	if (rc && err && err_len)
+		snprintf(err, err_len, "%s: cannot read: %s", path,
+			 rc == -EINVAL ? "not a regular file" :
+			 rc == -EFBIG ? "larger than 16 MiB, not a profile" : strerror(-rc));
+	free(buf);
+	if (rc)
+		errno = -rc;
+	return p;
+}
