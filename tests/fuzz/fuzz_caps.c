@@ -8,7 +8,7 @@
 #include <errno.h>
 #include <stdbool.h>
 
-#include "capdiet/caps.h"
+#include "capdiet/core/caps.h"
 #include "fuzz.h"
 
 static bool blank(const char *s, size_t len)

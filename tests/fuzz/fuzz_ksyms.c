@@ -6,7 +6,7 @@
  */
 #include <errno.h>
 
-#include "capdiet/ksyms.h"
+#include "capdiet/observe/ksyms.h"
 #include "fuzz.h"
 
 #define MAX_LOOKUPS 32

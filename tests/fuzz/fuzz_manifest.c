@@ -10,8 +10,8 @@
 #include <errno.h>
 #include <stdbool.h>
 
-#include "capdiet/check.h"
-#include "capdiet/profile.h"
+#include "capdiet/policy/check.h"
+#include "capdiet/profile/profile.h"
 #include "fuzz.h"
 
 #define FILE_NAME "fuzz/manifest.yaml"
