@@ -1,18 +1,10 @@
 // SPDX-License-Identifier: MIT
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "capdiet/core/clock.h"
 #include "capdiet/core/log.h"
 #include "capdiet/core/timing.h"
-
-static double now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
 
 void timing__mark(const char *phase)
 {
@@ -27,7 +19,7 @@ void timing__mark(const char *phase)
 	}
 	if (!enabled)
 		return;
-	now = now_ms();
+	now = clock__now_ms();
 	if (!first)
 		first = last = now;
 	log_info("timing: %s +%.1f ms (%.1f ms since the first mark)", phase,

@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Facts about a process from /proc, and what a wait status means, for
+ * every stage that starts or follows processes.
+ */
+#ifndef CAPDIET_PROC_H
+#define CAPDIET_PROC_H
+
+#include <sys/types.h>
+
+struct proc_stat {
+	pid_t pid;
+	char state;                 /* R, S, D, Z, ... */
+	pid_t ppid;
+	pid_t pgid;
+	unsigned long long start;   /* start time, clock ticks after boot */
+};
+
+/* Parses /proc/PID/stat; -errno (-ENOENT: gone, -EINVAL: unreadable). */
+int proc__read_stat(pid_t pid, struct proc_stat *out);
+/* Parses the text of a stat file (the command name may hold ')' and spaces). */
+int proc__parse_stat(const char *text, struct proc_stat *out);
+/* A shell's convention: the exit status, or 128 + the signal that killed it. */
+int proc__exit_code(int wait_status);
+
+#endif
