@@ -29,7 +29,7 @@ struct run_opts {
 	double grace;
 	int max_trials;
 	bool minimize;
-	bool accept_degraded;
+	bool strict;
 	struct trial_env env;
 	struct recorder_opts rec;
 };
@@ -38,23 +38,31 @@ static void run_usage(FILE *out)
 {
 	fprintf(out,
 		"usage: capdiet run [options] -- CMD [ARGS...]\n\n"
-		"Finds the minimum capability set CMD needs: trial 0 runs it with none\n"
-		"(as docker run --cap-drop=ALL); each failing trial adds the capabilities\n"
-		"whose denial made an operation fail, until CMD works.  Writes the profile\n"
-		"(YAML) to -o FILE or stdout; progress goes to stderr.\n\n"
+		"Finds the minimum capability set CMD needs.  Trial 0 runs it with every\n"
+		"capability capdiet holds: the reference (does it work at all, how long it\n"
+		"takes to be ready, who its processes run as).  Then from none (as docker\n"
+		"run --cap-drop=ALL), each failing trial adds the capabilities whose denial\n"
+		"made an operation fail; if that stalls, it starts from every capability\n"
+		"the reference checked.  Each capability of the answer is then removed once\n"
+		"to prove it is needed, and the answer is run once more.  A trial works when\n"
+		"CMD exits 0 (or its probe passes) and its processes run as in the\n"
+		"reference.  Writes the profile (YAML) to -o FILE or stdout; progress goes\n"
+		"to stderr.\n\n"
 		"  -p, --probe CMD        CMD is a service: it works when this shell command\n"
 		"                         exits 0 while it runs (e.g. 'curl -sf http://127.0.0.1/')\n"
 		"  -t, --timeout SECS     batch: time to exit 0; service: time for the probe\n"
 		"                         to pass (default 10)\n"
-		"  -m, --minimize         then try without each capability, most dangerous\n"
-		"                         first, keeping every removal that still works\n"
-		"      --accept-degraded  stop at the first trial whose probe passes, even if\n"
-		"                         operations failed for lack of a capability\n"
+		"      --no-minimize      keep the first working set found from none, without\n"
+		"                         proving each capability needed (fewer trials)\n"
+		"  -m, --minimize         prove each capability needed (the default)\n"
+		"      --strict           every operation that failed for lack of a capability\n"
+		"                         is a need, even when the service works without it\n"
 		"  -b, --before-each CMD  shell command run before every trial, to reset state\n"
 		"  -u, --user USER[:GROUP]  run CMD as USER, holding the set as ambient\n"
 		"  -n, --name NAME        service name (default: CMD's base name)\n"
 		"  -o, --output FILE      write the profile there (atomically)\n"
-		"      --max-trials N     bound on the search (default 10)\n"
+		"      --max-trials N     bound on the search up from none (default 10); the\n"
+		"                         search down from the reference always ends\n"
 		"      --grace SECS       SIGTERM to SIGKILL when stopping a trial (default 3)\n"
 		"  -a, --attach METHOD    auto (default), tp_btf, tracepoint, fexit, kprobe\n"
 		"      --allow-new-privs  do not set no_new_privs for CMD\n"
@@ -77,7 +85,8 @@ static int parse_run_option(int opt, struct run_opts *o)
 	case 'n': o->name = optarg; return 0;
 	case 'o': o->output = optarg; return 0;
 	case 'm': o->minimize = true; return 0;
-	case 'D': o->accept_degraded = true; return 0;
+	case 'D': o->minimize = false; return 0;
+	case 'S': o->strict = true; return 0;
 	case 'N': o->env.allow_new_privs = true; return 0;
 	case 'v': cli__more_verbose(); return 0;
 	case 't': return cli__seconds("--timeout", optarg, &o->timeout);
@@ -103,7 +112,8 @@ static int parse_run_args(int argc, char **argv, struct run_opts *o)
 		{ "probe", required_argument, NULL, 'p' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "minimize", no_argument, NULL, 'm' },
-		{ "accept-degraded", no_argument, NULL, 'D' },
+		{ "no-minimize", no_argument, NULL, 'D' },
+		{ "strict", no_argument, NULL, 'S' },
 		{ "before-each", required_argument, NULL, 'b' },
 		{ "user", required_argument, NULL, 'u' },
 		{ "name", required_argument, NULL, 'n' },
@@ -148,20 +158,23 @@ static void describe_new(const struct trial_result *res, capset_t new_required,
 			continue;
 		used += snprintf(buf + used, len - used, "%s%s (%s in %s)", used ? ", " : "",
 				 caps__name(o->cap), o->syscall_name, o->exe);
+		new_required &= ~CAPSET_BIT(o->cap);
 	}
 }
 
 static void report_trial(const struct profile_trial *t, const struct trial_result *res,
-			 capset_t new_required, bool minimizing, void *ctx)
+			 const struct verdict *v, const char *phase, void *ctx)
 {
 	char *set = caps__format(t->caps, ",", false);
 	char news[1024];
+	bool why = !v->works && v->why[0] && strcmp(v->why, res->detail);
 
-	(void)minimizing;
 	(void)ctx;
-	describe_new(res, new_required, news, sizeof(news));
-	log_progress("trial %d: [%s] %s (%s)%s%s  %.2f s", t->index, set && *set ? set : "none",
-		     t->outcome, t->detail, *news ? " - new: " : "", news, t->seconds);
+	describe_new(res, v->candidates, news, sizeof(news));
+	log_progress("trial %d (%s): [%s] %s (%s%s%s)%s%s  %.2f s", t->index, phase,
+		     !strcmp(phase, "baseline") ? "every capability capdiet holds" :
+		     set && *set ? set : "none", t->outcome, res->detail, why ? "; " : "",
+		     why ? v->why : "", *news ? " - candidates: " : "", news, t->seconds);
 	free(set);
 }
 
@@ -195,11 +208,10 @@ static void print_denials(const struct observations *obs)
 static int explain_failure(const struct run_opts *o, const struct learn_result *res)
 {
 	switch (res->stop) {
-	case LEARN_NOT_CAPS:
-		log_error("trial %d failed (%s) with no new capability denial that made an "
-			  "operation fail: this is not a capability problem", res->trials - 1,
-			  res->last.detail);
+	case LEARN_BASELINE_FAILS:
 		print_tail(res->last.stderr_tail);
+		log_error("%s fails even with every capability capdiet holds (%s): this is "
+			  "not a capability problem", o->env.argv[0], res->last.detail);
 		print_denials(&res->last.obs);
 		return EXIT_FAIL;
 	case LEARN_NOT_FOUND:
@@ -258,11 +270,19 @@ static void summarize(const struct profile *p, const struct learn_result *res, d
 	char *set = caps__format(p->caps, ",", false);
 
 	log_progress("minimum set: %s  (%d trials, %.1f s%s%s)", set && *set ? set : "none",
-		     res->trials, seconds, p->minimized ? ", minimized" : "",
-		     p->degraded ? ", DEGRADED" : "");
-	if (p->degraded)
-		for (size_t i = 0; i < p->failed_ops.n; i++)
-			log_progress("  failed operation: %s", p->failed_ops.v[i]);
+		     res->trials, seconds, p->minimized ? ", each capability proved needed" : "",
+		     res->top_down ? ", found down from the reference" : "");
+	for (size_t i = 0; i < p->failed_ops.n; i++)
+		log_progress("  failed operation: %s", p->failed_ops.v[i]);
+	if (p->untestable) {
+		char *names = caps__format(p->untestable, ",", false);
+
+		log_warn("denied %s, which capdiet itself does not hold here: it could not be "
+			 "tested; the service worked without it", names ? names : "?");
+		free(names);
+	}
+	if (res->flaky[0])
+		log_warn("flaky: %s; the profile is marked flaky", res->flaky);
 	if (p->lost)
 		log_warn("%llu capability decisions could not be recorded: the profile is "
 			 "marked incomplete", (unsigned long long)p->lost);
@@ -272,8 +292,8 @@ static void summarize(const struct profile *p, const struct learn_result *res, d
 static int learn_and_write(struct run_opts *o, struct recorder *rec)
 {
 	struct learn_opts lo = {
-		.max_trials = o->max_trials, .minimize = o->minimize,
-		.accept_degraded = o->accept_degraded, .run = trial__run,
+		.max_trials = o->max_trials, .minimize = o->minimize, .strict = o->strict,
+		.available = launch__available_caps(), .run = trial__run,
 		.report = report_trial, .ctx = &o->env,
 	};
 	struct profile *p = profile__new();
@@ -307,7 +327,7 @@ cleanup:
 
 int do_run(int argc, char **argv)
 {
-	struct run_opts o = { .timeout = 10, .grace = 3, .max_trials = 10 };
+	struct run_opts o = { .timeout = 10, .grace = 3, .max_trials = 10, .minimize = true };
 	struct user_spec *user = NULL;
 	struct recorder *rec = NULL;
 	int err, ret = EXIT_FAIL;
@@ -321,7 +341,6 @@ int do_run(int argc, char **argv)
 	o.env.timeout_ms = (int)(o.timeout * 1000);
 	o.env.grace_ms = (int)(o.grace * 1000);
 	o.env.settle_ms = 300;
-	o.env.wait_for_probe = o.accept_degraded;
 	launch__catch_signals();
 	rec = recorder__open(&o.rec);
 	if (rec)

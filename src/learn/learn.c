@@ -4,342 +4,291 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "capdiet/observe/classify.h"
+#include "capdiet/learn/evidence.h"
 #include "capdiet/learn/learn.h"
 
-#define MAX_PATHS 16
-#define MAX_STACKS 3
-#define MAX_FAILED_OPS 32
+#define MEMO_MAX 256
 
-/* Evidence gathered over all trials, per capability, before it is known
- * which capabilities end up in the set. */
-struct evidence_acc {
-	struct profile_evidence used[64];      /* required or granted */
-	struct profile_evidence tolerated[64];
-	capset_t ever_required;
+/* Sets already run, so none runs twice. */
+struct memo {
+	capset_t caps[MEMO_MAX];
+	bool works[MEMO_MAX];
+	size_t n;
 };
 
-const char *trial_outcome__name(enum trial_outcome o)
+/* Everything one search carries between trials. */
+struct search {
+	const struct learn_opts *o;
+	struct profile *p;
+	struct learn_result *res;
+	struct evidence_acc acc;
+	struct baseline base;
+	struct memo memo;
+	capset_t seen;         /* every capability a trial checked or denied */
+	capset_t untestable;
+};
+
+static void memo_add(struct memo *m, capset_t caps, bool works)
 {
-	switch (o) {
-	case TRIAL_WORKS: return "works";
-	case TRIAL_DEGRADED: return "degraded";
-	case TRIAL_FAILS: return "fails";
-	case TRIAL_TIMEOUT: return "timeout";
-	case TRIAL_NOT_FOUND: return "not-found";
-	case TRIAL_INTERRUPTED: return "interrupted";
+	if (m->n < MEMO_MAX) {
+		m->caps[m->n] = caps;
+		m->works[m->n++] = works;
 	}
-	return "?";
 }
 
-void trial_result__clear(struct trial_result *r)
+/* True when caps lies within a set that failed: fewer capabilities do not
+ * make a service work. */
+static bool memo_fails(const struct memo *m, capset_t caps)
 {
-	if (!r)
-		return;
-	observations__clear(&r->obs);
-	memset(r, 0, sizeof(*r));
+	for (size_t i = 0; i < m->n; i++)
+		if (!m->works[i] && (caps & ~m->caps[i]) == 0)
+			return true;
+	return false;
+}
+
+static bool memo_works(const struct memo *m, capset_t caps)
+{
+	for (size_t i = 0; i < m->n; i++)
+		if (m->works[i] && m->caps[i] == caps)
+			return true;
+	return false;
+}
+
+static int record_trial(struct profile *p, const struct trial_request *req,
+			const struct trial_result *tr, const struct verdict *v, const char *phase)
+{
+	struct profile_trial *t = profile__add_trial(p);
+	char detail[sizeof(tr->detail) + sizeof(v->why) + 64];
+
+	if (!t)
+		return -ENOMEM;
+	snprintf(detail, sizeof(detail), "%s: %s%s%s", phase, tr->detail,
+		 !v->works && v->why[0] && strcmp(v->why, tr->detail) ? "; " : "",
+		 !v->works && strcmp(v->why, tr->detail) ? v->why : "");
+	t->index = req->index;
+	t->caps = req->caps;
+	t->new_required = v->candidates;
+	t->seconds = tr->seconds;
+	t->outcome = strdup(v->works ? "works" : tr->outcome == TRIAL_WORKS ?
+			    "fails" : trial_outcome__name(tr->outcome));
+	t->detail = strdup(detail);
+	return t->outcome && t->detail ? 0 : -ENOMEM;
+}
+
+/* Runs caps once and judges it; tr is the caller's to clear. */
+static int run_one(struct search *s, capset_t caps, const char *phase,
+		   struct trial_result *tr, struct verdict *v)
+{
+	struct trial_request req = {
+		.caps = caps, .index = s->res->trials, .baseline = !s->base.taken,
+		.cutoff_s = s->base.taken ? judge__cutoff(&s->base) : 0,
+		.baseline_ready_s = s->base.ready_s,
+	};
+	int err;
+
+	memset(tr, 0, sizeof(*tr));
+	err = s->o->run(&req, tr, s->o->ctx);
+	s->res->trials++;
+	if (err)
+		return err;
+	judge__trial(s->base.taken ? &s->base : NULL, tr, caps, s->o->available,
+		     s->o->strict, v);
+	if (!v->works && tr->outcome == TRIAL_WORKS && s->o->strict)
+		tr->outcome = TRIAL_DEGRADED;
+	s->p->lost += observations__lost(&tr->obs);
+	s->seen |= v->denied | v->candidates;
+	for (size_t i = 0; i < tr->obs.n; i++)
+		if (tr->obs.v[i].cap >= 0 && tr->obs.v[i].cap < 64)
+			s->seen |= CAPSET_BIT(tr->obs.v[i].cap);
+	s->untestable |= v->untestable;
+	if (tr->outcome != TRIAL_INTERRUPTED && tr->outcome != TRIAL_NOT_FOUND)
+		memo_add(&s->memo, caps, v->works);
+	err = evidence__add(&s->acc, &tr->obs, req.index);
+	if (!err)
+		err = record_trial(s->p, &req, tr, v, phase);
+	if (!err && s->o->report)
+		s->o->report(&s->p->trials[s->p->n_trials - 1], tr, v, phase, s->o->ctx);
+	return err;
+}
+
+/* The stop a trial forces on the whole search, or -1. */
+static int forced_stop(const struct trial_result *tr)
+{
+	if (tr->outcome == TRIAL_INTERRUPTED)
+		return LEARN_INTERRUPTED;
+	if (tr->outcome == TRIAL_NOT_FOUND)
+		return LEARN_NOT_FOUND;
+	return -1;
+}
+
+/* Keeps tr as the last failing trial, for the diagnosis. */
+static void keep_last(struct search *s, struct trial_result *tr)
+{
+	trial_result__clear(&s->res->last);
+	s->res->last = *tr;
+	memset(tr, 0, sizeof(*tr));
+}
+
+/* Runs caps and judges it; a forced stop ends the search. */
+static int try_set(struct search *s, capset_t caps, const char *phase, struct verdict *v)
+{
+	struct trial_result tr;
+	bool baseline = !s->base.taken;
+	int err = run_one(s, caps, phase, &tr, v), stop = forced_stop(&tr);
+
+	if (err)
+		v->works = false;
+	if (!err && stop >= 0)
+		s->res->stop = stop;
+	if (!err && v->works && !baseline)
+		err = evidence__failed_ops(s->p, &tr);
+	if (!err && v->works && baseline)
+		err = baseline__take(&s->base, &tr);
+	if (!err && !v->works)
+		keep_last(s, &tr);
+	trial_result__clear(&tr);
+	return err;
+}
+
+static bool stopped(const struct search *s)
+{
+	return s->res->stop != LEARN_WORKS;
+}
+
+/* Bottom-up from none: adds each failing trial's new candidates. */
+static int bottom_up(struct search *s, capset_t *found, bool *stalled)
+{
+	capset_t caps = 0;
+	struct verdict v;
+
+	*stalled = false;
+	for (int i = 0; i < s->o->max_trials; i++) {
+		int err = try_set(s, caps, "bottom-up", &v);
+
+		if (err || stopped(s))
+			return err;
+		if (v.works) {
+			*found = caps;
+			return 0;
+		}
+		if (!(v.candidates & ~caps)) {
+			*stalled = true;
+			return 0;
+		}
+		caps |= v.candidates;
+	}
+	s->res->stop = LEARN_MAX_TRIALS;
+	return 0;
+}
+
+/* Top-down: every capability checked or asked for anywhere, else all. */
+static int top_down(struct search *s, capset_t *found)
+{
+	capset_t from = (s->base.checked | s->seen) & s->o->available;
+	struct verdict v = { 0 };
+	int err = 0;
+
+	s->res->top_down = true;
+	if (from != s->o->available && !memo_fails(&s->memo, from))
+		err = try_set(s, from, "top-down", &v);
+	*found = !err && v.works ? from : s->o->available;
+	return err;
+}
+
+/* Without each capability in turn, most dangerous first. */
+static int minimize(struct search *s, capset_t *found)
+{
+	int order[64];
+	size_t n = caps__by_danger(*found, order, 64);
+	char phase[64];
+
+	for (size_t i = 0; i < n; i++) {
+		capset_t without = *found & ~CAPSET_BIT(order[i]);
+		struct verdict v;
+		int err;
+
+		if (memo_fails(&s->memo, without))
+			continue;
+		if (memo_works(&s->memo, without)) {
+			*found = without;
+			s->p->unnecessary |= CAPSET_BIT(order[i]);
+			continue;
+		}
+		snprintf(phase, sizeof(phase), "without %s", caps__name(order[i]));
+		err = try_set(s, without, phase, &v);
+		if (err || stopped(s))
+			return err;
+		if (v.works) {
+			*found = without;
+			s->p->unnecessary |= CAPSET_BIT(order[i]);
+		}
+	}
+	s->p->minimized = true;
+	return 0;
+}
+
+/* One more run of the answer: identical runs must agree. */
+static int confirm(struct search *s, capset_t found)
+{
+	struct verdict v;
+	int err = try_set(s, found, "confirm", &v);
+
+	if (!err && !stopped(s) && !v.works)
+		snprintf(s->res->flaky, sizeof(s->res->flaky), "the same set worked once and "
+			 "failed once (%.200s)", v.why[0] ? v.why : s->res->last.detail);
+	return err;
+}
+
+static int search_all(struct search *s)
+{
+	capset_t found = 0;
+	bool stalled = false;
+	struct verdict v;
+	int err = try_set(s, s->o->available, "baseline", &v);
+
+	if (!err && !stopped(s) && !v.works)
+		s->res->stop = LEARN_BASELINE_FAILS;
+	if (!err && !stopped(s))
+		err = bottom_up(s, &found, &stalled);
+	if (!err && !stopped(s) && stalled)
+		err = top_down(s, &found);
+	if (!err && !stopped(s) && (s->o->minimize || stalled))
+		err = minimize(s, &found);
+	if (!err && !stopped(s))
+		err = confirm(s, found);
+	s->res->caps = found;
+	return err;
+}
+
+int learn__run(const struct learn_opts *o, struct profile *p, struct learn_result *res)
+{
+	struct search *s = calloc(1, sizeof(*s));
+	int err;
+
+	memset(res, 0, sizeof(*res));
+	if (!s)
+		return -ENOMEM;
+	s->o = o;
+	s->p = p;
+	s->res = res;
+	evidence__init(&s->acc);
+	err = search_all(s);
+	if (err)
+		goto cleanup;
+	p->caps = res->stop == LEARN_WORKS ? res->caps : 0;
+	p->untestable = s->untestable & ~o->available;
+	p->flaky = res->flaky[0] != '\0';
+	p->complete = res->stop == LEARN_WORKS;
+	err = evidence__build(p, &s->acc);
+cleanup:
+	evidence__clear(&s->acc);
+	baseline__clear(&s->base);
+	free(s);
+	return err;
 }
 
 void learn_result__clear(struct learn_result *res)
 {
 	if (res)
 		trial_result__clear(&res->last);
-}
-
-capset_t learn__required(const struct observations *obs)
-{
-	capset_t set = 0;
-
-	for (size_t i = 0; i < obs->n; i++)
-		if (obs->v[i].klass == OBS_REQUIRED && obs->v[i].cap >= 0 && obs->v[i].cap < 64)
-			set |= CAPSET_BIT(obs->v[i].cap);
-	return set;
-}
-
-static int merge_arg(struct profile_evidence *e, const struct observation *o)
-{
-	char text[OBS_TEXT_MAX + 40];
-
-	if (o->arg_kind == CD_ARG_PATH && e->n_paths < MAX_PATHS)
-		return profile_evidence__add_path(e, o->arg);
-	if (o->arg_kind == CD_ARG_SOCKADDR) {
-		snprintf(text, sizeof(text), "%s %s", o->syscall_name, o->arg);
-		return strlist__add_unique(&e->args, text);
-	}
-	return 0;
-}
-
-int learn__merge_evidence(struct profile_evidence *e, const struct observation *o, int trial)
-{
-	int err = 0;
-
-	e->cap = o->cap;
-	e->count += o->count;
-	if (o->klass == OBS_REQUIRED && (e->trial < 0 || trial < e->trial))
-		e->trial = trial;
-	if (!e->reason && o->reason[0] && !(e->reason = strdup(o->reason)))
-		return -ENOMEM;
-	if (o->syscall_name[0])
-		err = err ?: strlist__add_unique(&e->syscalls, o->syscall_name);
-	if (o->call_site[0])
-		err = err ?: strlist__add_unique(&e->call_sites, o->call_site);
-	if (o->stack_text[0] && e->stacks.n < MAX_STACKS)
-		err = err ?: strlist__add_unique(&e->stacks, o->stack_text);
-	if (o->exe[0])
-		err = err ?: strlist__add_unique(&e->exes, o->exe);
-	if (o->klass == OBS_REQUIRED && o->outcome == CD_OUT_SYSCALL_FAILED)
-		err = err ?: strlist__add_unique(&e->errors, classify__errno_name(o->ret));
-	return err ?: merge_arg(e, o);
-}
-
-static void acc_init(struct evidence_acc *acc)
-{
-	memset(acc, 0, sizeof(*acc));
-	for (int cap = 0; cap < 64; cap++) {
-		acc->used[cap].trial = -1;
-		acc->tolerated[cap].trial = -1;
-	}
-}
-
-static void acc_clear(struct evidence_acc *acc)
-{
-	for (int cap = 0; cap < 64; cap++) {
-		profile_evidence__clear(&acc->used[cap]);
-		profile_evidence__clear(&acc->tolerated[cap]);
-	}
-}
-
-static int acc_add(struct evidence_acc *acc, const struct observations *obs, int trial)
-{
-	for (size_t i = 0; i < obs->n; i++) {
-		const struct observation *o = &obs->v[i];
-		int err;
-
-		if (o->cap < 0 || o->cap >= 64)
-			continue;
-		if (o->klass == OBS_REQUIRED)
-			acc->ever_required |= CAPSET_BIT(o->cap);
-		err = learn__merge_evidence(o->klass == OBS_TOLERATED ? &acc->tolerated[o->cap] :
-							&acc->used[o->cap], o, trial);
-		if (err)
-			return err;
-	}
-	return 0;
-}
-
-/* Moves acc's evidence for cap into a new profile record. */
-static int take_evidence(struct profile_evidence *dst, struct profile_evidence *src,
-			 const char *klass, const char *reason)
-{
-	*dst = *src;
-	memset(src, 0, sizeof(*src));
-	src->trial = -1;
-	dst->klass = strdup(klass);
-	if (reason) {
-		free(dst->reason);
-		dst->reason = strdup(reason);
-	}
-	return dst->klass && (!reason || dst->reason) ? 0 : -ENOMEM;
-}
-
-static int build_evidence(struct profile *p, struct evidence_acc *acc)
-{
-	int err = 0;
-
-	for (int cap = 0; cap < 64 && !err; cap++) {
-		struct profile_evidence *e;
-
-		if (caps__has(p->caps, cap)) {
-			e = profile__add_needed(p, cap);
-			err = e ? take_evidence(e, &acc->used[cap], "required", NULL) : -ENOMEM;
-		} else if (caps__has(p->unnecessary, cap)) {
-			e = profile__add_observed(p, cap);
-			err = e ? take_evidence(e, &acc->used[cap], "unnecessary",
-						"removed by --minimize: the service works without it") : -ENOMEM;
-		} else if (acc->used[cap].count) {
-			e = profile__add_observed(p, cap);
-			err = e ? take_evidence(e, &acc->used[cap],
-						caps__has(acc->ever_required, cap) ? "required" : "granted",
-						NULL) : -ENOMEM;
-		}
-		if (!err && acc->tolerated[cap].count) {
-			e = profile__add_observed(p, cap);
-			err = e ? take_evidence(e, &acc->tolerated[cap], "tolerated", NULL) : -ENOMEM;
-		}
-	}
-	return err;
-}
-
-static int record_trial(struct profile *p, int index, capset_t caps,
-			const struct trial_result *tr, capset_t new_required,
-			const char *note)
-{
-	struct profile_trial *t = profile__add_trial(p);
-	char detail[sizeof(tr->detail) + 64];
-
-	if (!t)
-		return -ENOMEM;
-	snprintf(detail, sizeof(detail), "%s%s%s", note ? note : "", note ? ": " : "", tr->detail);
-	t->index = index;
-	t->caps = caps;
-	t->new_required = new_required;
-	t->seconds = tr->seconds;
-	t->outcome = strdup(trial_outcome__name(tr->outcome));
-	t->detail = strdup(detail);
-	return t->outcome && t->detail ? 0 : -ENOMEM;
-}
-
-static int add_failed_ops(struct profile *p, const struct observations *obs)
-{
-	char line[OBS_TEXT_MAX * 2 + 96];
-
-	for (size_t i = 0; i < obs->n && p->failed_ops.n < MAX_FAILED_OPS; i++) {
-		const struct observation *o = &obs->v[i];
-
-		if (o->klass != OBS_REQUIRED)
-			continue;
-		snprintf(line, sizeof(line), "CAP_%s: %s in %s", caps__name(o->cap),
-			 o->reason, o->exe);
-		if (strlist__add_unique(&p->failed_ops, line))
-			return -ENOMEM;
-	}
-	return 0;
-}
-
-/* Runs one trial and records it; the outcome is downgraded to degraded
- * when it passed with required denials. */
-static int one_trial(const struct learn_opts *o, struct profile *p, struct evidence_acc *acc,
-		     capset_t caps, int index, struct trial_result *tr, capset_t *new_required,
-		     const char *note)
-{
-	capset_t required;
-	int err;
-
-	memset(tr, 0, sizeof(*tr));
-	err = o->run(caps, index, tr, o->ctx);
-	if (err)
-		return err;
-	required = learn__required(&tr->obs);
-	p->lost += observations__lost(&tr->obs);
-	if (tr->outcome == TRIAL_WORKS && required)
-		tr->outcome = TRIAL_DEGRADED;
-	*new_required = required & ~caps;
-	err = acc_add(acc, &tr->obs, index);
-	if (!err)
-		err = record_trial(p, index, caps, tr, *new_required, note);
-	if (!err && o->report)
-		o->report(&p->trials[p->n_trials - 1], tr, *new_required, note != NULL, o->ctx);
-	return err;
-}
-
-/* Decides what a finished search trial means; true when the search ends. */
-static bool search_step(const struct learn_opts *o, struct profile *p,
-			struct trial_result *tr, capset_t new_required,
-			capset_t *caps, struct learn_result *res)
-{
-	switch (tr->outcome) {
-	case TRIAL_WORKS:
-		res->stop = LEARN_WORKS;
-		return true;
-	case TRIAL_INTERRUPTED:
-		res->stop = LEARN_INTERRUPTED;
-		return true;
-	case TRIAL_NOT_FOUND:
-		res->stop = LEARN_NOT_FOUND;
-		return true;
-	case TRIAL_DEGRADED:
-		if (o->accept_degraded) {
-			res->stop = LEARN_DEGRADED;
-			p->degraded = true;
-			add_failed_ops(p, &tr->obs);
-			return true;
-		}
-		break;
-	default:
-		break;
-	}
-	if (!new_required) {
-		res->stop = LEARN_NOT_CAPS;
-		return true;
-	}
-	*caps |= new_required;
-	return false;
-}
-
-static int search(const struct learn_opts *o, struct profile *p, struct evidence_acc *acc,
-		  struct learn_result *res)
-{
-	capset_t caps = 0, new_required;
-	struct trial_result tr;
-	int err = 0;
-
-	res->stop = LEARN_MAX_TRIALS;
-	for (int i = 0; i < o->max_trials; i++) {
-		bool done;
-
-		err = one_trial(o, p, acc, caps, res->trials++, &tr, &new_required, NULL);
-		if (err) {
-			trial_result__clear(&tr);
-			break;
-		}
-		done = search_step(o, p, &tr, new_required, &caps, res);
-		trial_result__clear(&res->last);
-		res->last = tr; /* kept for the diagnosis of a failure */
-		if (done)
-			break;
-	}
-	res->caps = caps;
-	return err;
-}
-
-/* Drops each capability in turn, most dangerous first, keeping every
- * removal that still works: then no single capability can go. */
-static int minimize(const struct learn_opts *o, struct profile *p, struct evidence_acc *acc,
-		    struct learn_result *res)
-{
-	int order[64], err = 0;
-	size_t n = caps__by_danger(res->caps, order, 64);
-	char note[64];
-
-	for (size_t i = 0; i < n && !err; i++) {
-		capset_t without = res->caps & ~CAPSET_BIT(order[i]), new_required;
-		struct trial_result tr;
-
-		snprintf(note, sizeof(note), "minimize without %s", caps__name(order[i]));
-		err = one_trial(o, p, acc, without, res->trials++, &tr, &new_required, note);
-		if (!err && tr.outcome == TRIAL_INTERRUPTED)
-			res->stop = LEARN_INTERRUPTED;
-		if (!err && tr.outcome == TRIAL_WORKS) {
-			res->caps = without;
-			p->unnecessary |= CAPSET_BIT(order[i]);
-		}
-		trial_result__clear(&tr);
-		if (res->stop == LEARN_INTERRUPTED)
-			break;
-	}
-	p->minimized = !err && res->stop != LEARN_INTERRUPTED;
-	return err;
-}
-
-int learn__run(const struct learn_opts *o, struct profile *p, struct learn_result *res)
-{
-	struct evidence_acc *acc = malloc(sizeof(*acc));
-	int err;
-
-	memset(res, 0, sizeof(*res));
-	if (!acc)
-		return -ENOMEM;
-	acc_init(acc);
-	err = search(o, p, acc, res);
-	if (!err && res->stop == LEARN_WORKS && o->minimize)
-		err = minimize(o, p, acc, res);
-	if (err)
-		goto cleanup;
-	p->caps = res->caps;
-	p->complete = res->stop == LEARN_WORKS || res->stop == LEARN_DEGRADED;
-	err = build_evidence(p, acc);
-cleanup:
-	acc_clear(acc);
-	free(acc);
-	return err;
 }

@@ -9,20 +9,41 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "capdiet/observe/classify.h"
-#include "capdiet/observe/launch.h"
+#include "capdiet/core/clock.h"
 #include "capdiet/core/log.h"
+#include "capdiet/core/proc.h"
+#include "capdiet/observe/classify.h"
+#include "capdiet/observe/filecaps.h"
+#include "capdiet/observe/launch.h"
+#include "capdiet/observe/syscalls.h"
+#include "capdiet/learn/judge.h"
 #include "capdiet/learn/trial.h"
 
 #define PROBE_TIMEOUT_MS 5000
 #define PROBE_INTERVAL_MS 100
 
-static double now_ms(void)
-{
-	struct timespec ts;
+#define now_ms clock__now_ms
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+const char *trial_outcome__name(enum trial_outcome o)
+{
+	switch (o) {
+	case TRIAL_WORKS: return "works";
+	case TRIAL_DEGRADED: return "degraded";
+	case TRIAL_FAILS: return "fails";
+	case TRIAL_TIMEOUT: return "timeout";
+	case TRIAL_NOT_FOUND: return "not-found";
+	case TRIAL_INTERRUPTED: return "interrupted";
+	}
+	return "?";
+}
+
+void trial_result__clear(struct trial_result *r)
+{
+	if (!r)
+		return;
+	observations__clear(&r->obs);
+	creds__clear(&r->creds);
+	memset(r, 0, sizeof(*r));
 }
 
 /* Waits for pid until deadline; kills its process group at the deadline. */
@@ -34,7 +55,7 @@ static int wait_child(pid_t pid, double deadline)
 		pid_t r = waitpid(pid, &status, WNOHANG);
 
 		if (r == pid)
-			return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+			return proc__exit_code(status);
 		if (r < 0 && errno != EINTR)
 			return -errno;
 		if (launch__take_signal(NULL) || now_ms() >= deadline) {
@@ -129,6 +150,7 @@ static int watch_batch(const struct trial_env *env, struct launch *l, struct tri
 			status_text(status, text, sizeof(text));
 			res->outcome = WIFEXITED(status) && !WEXITSTATUS(status) ? TRIAL_WORKS : TRIAL_FAILS;
 			snprintf(res->detail, sizeof(res->detail), "%s", text);
+			res->ready_s = (now_ms() - deadline + env->timeout_ms) / 1e3;
 			return 0;
 		}
 	} while (now_ms() < deadline);
@@ -144,25 +166,24 @@ static capset_t required_so_far(const struct trial_env *env, capset_t caps)
 
 	if (!recorder__collect(env->rec, &obs)) {
 		classify__all(&obs, recorder__ksyms(env->rec));
-		set = learn__required(&obs) & ~caps;
+		set = judge__required(&obs) & ~caps;
 	}
 	observations__clear(&obs);
 	return set;
 }
 
 /*
- * A service whose probe fails after a required denial cannot work in this
- * trial (at best it is degraded): ending it then, instead of at the
- * timeout, is what keeps a search at a fraction of a second per trial.  A
- * short wait lets related denials (other workers) arrive too.
+ * A service whose probe has not passed well past the time the baseline
+ * needed to be ready, after an operation failed for lack of a capability,
+ * is failing: ending it then, instead of at the timeout, keeps a search
+ * fast without misjudging slow starters.
  */
-static bool failing_for_caps(const struct trial_env *env, capset_t caps, double *first_seen)
+static bool failing_for_caps(const struct trial_env *env, const struct trial_request *req,
+			     double started)
 {
-	if (env->wait_for_probe || !required_so_far(env, caps))
+	if (req->cutoff_s <= 0 || now_ms() - started < req->cutoff_s * 1e3)
 		return false;
-	if (!*first_seen)
-		*first_seen = now_ms();
-	return now_ms() - *first_seen >= env->settle_ms;
+	return required_so_far(env, req->caps) != 0;
 }
 
 /* The probe, run in the background so the service is watched meanwhile. */
@@ -207,9 +228,25 @@ static int probe__check(struct probe_run *p)
 	return WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }
 
+/* The probe passed: how long that took, and who the processes run as once
+ * they settled. */
+static void passed(const struct trial_env *env, struct launch *l, double started,
+		   struct trial_result *res)
+{
+	const char *cgroup = launch__cgroup_path(l);
+
+	res->ready_ns = (uint64_t)(now_ms() * 1e6);
+	res->ready_s = (now_ms() - started) / 1e3;
+	usleep(env->settle_ms * 1000);
+	if (cgroup && creds__snapshot_cgroup(cgroup, &res->creds))
+		log_debug("cannot read the credentials of the service's processes");
+	res->outcome = TRIAL_WORKS;
+	snprintf(res->detail, sizeof(res->detail), "probe passed after %.2f s", res->ready_s);
+}
+
 /* One look at the service; true when the trial is decided. */
-static bool service_step(const struct trial_env *env, capset_t caps, struct launch *l,
-			 struct probe_run *probe, double *first_required,
+static bool service_step(const struct trial_env *env, const struct trial_request *req,
+			 struct launch *l, struct probe_run *probe, double started,
 			 struct trial_result *res)
 {
 	char text[64];
@@ -226,12 +263,15 @@ static bool service_step(const struct trial_env *env, capset_t caps, struct laun
 		return true;
 	}
 	if (probe__check(probe)) {
-		usleep(env->settle_ms * 1000);
-		set_result(res, TRIAL_WORKS, "probe passed%.0d", 0);
+		passed(env, l, started, res);
 		return true;
 	}
-	if (failing_for_caps(env, caps, first_required)) {
-		set_result(res, TRIAL_FAILS, "probe failing after a required denial%.0d", 0);
+	if (failing_for_caps(env, req, started)) {
+		snprintf(res->detail, sizeof(res->detail), "probe had not passed %.1f s after the "
+			 "start (with every capability: ready in %.1f s) and an operation failed "
+			 "for lack of a capability", (now_ms() - started) / 1e3,
+			 req->baseline_ready_s);
+		res->outcome = TRIAL_FAILS;
 		return true;
 	}
 	if (!probe->pid && now_ms() >= probe->next)
@@ -240,13 +280,13 @@ static bool service_step(const struct trial_env *env, capset_t caps, struct laun
 }
 
 /* A service works when its probe passes while it runs. */
-static int watch_service(const struct trial_env *env, capset_t caps, struct launch *l,
-			 struct trial_result *res)
+static int watch_service(const struct trial_env *env, const struct trial_request *req,
+			 struct launch *l, struct trial_result *res)
 {
-	double deadline = now_ms() + env->timeout_ms, first_required = 0;
+	double started = now_ms(), deadline = started + env->timeout_ms;
 	struct probe_run probe = { 0 };
 
-	while (!service_step(env, caps, l, &probe, &first_required, res)) {
+	while (!service_step(env, req, l, &probe, started, res)) {
 		if (now_ms() >= deadline) {
 			set_result(res, TRIAL_FAILS, "probe did not pass within %d ms",
 				   env->timeout_ms);
@@ -275,27 +315,57 @@ static int before_each(const struct trial_env *env, int log_fd)
 	return 0;
 }
 
+/*
+ * execve refused with EPERM: a file with file capabilities and the
+ * effective bit, whose capabilities the set lacks.  The kernel makes no
+ * capability check for it, so the evidence comes from the file.
+ */
+static int exec_refused(const struct trial_env *env, capset_t caps, struct trial_result *res)
+{
+	char path[OBS_TEXT_MAX];
+	capset_t file_caps, missing;
+	bool effective;
+	int err = filecaps__resolve(env->argv[0], path, sizeof(path));
+
+	if (!err)
+		err = filecaps__read(path, &file_caps, &effective);
+	missing = err || !effective ? 0 : file_caps & ~caps;
+	res->outcome = TRIAL_FAILS;
+	snprintf(res->detail, sizeof(res->detail), "execve of %.150s refused (EPERM)%s", path,
+		 missing ? ": its file capabilities exceed the set" : "");
+	for (int cap = 0; cap < 64; cap++) {
+		struct observation *o;
+
+		if (!caps__has(missing, cap))
+			continue;
+		if (!(o = observations__add(&res->obs)))
+			return -ENOMEM;
+		o->cap = cap;
+		o->outcome = CD_OUT_SYSCALL_FAILED;
+		o->syscall = syscalls__number("execve");
+		o->ret = -EPERM;
+		o->count = 1;
+		o->klass = OBS_REQUIRED;
+		o->arg_kind = CD_ARG_PATH;
+		snprintf(o->exe, sizeof(o->exe), "%s", path);
+		snprintf(o->arg, sizeof(o->arg), "%s", path);
+		snprintf(o->syscall_name, sizeof(o->syscall_name), "execve");
+		snprintf(o->call_site, sizeof(o->call_site), "file capabilities");
+		snprintf(o->reason, sizeof(o->reason), "execve failed with EPERM: the file "
+			 "carries CAP_%s with the effective bit", caps__name(cap));
+	}
+	return 0;
+}
+
 static int start(const struct trial_env *env, capset_t caps, int log_fd,
 		 struct launch **l, struct trial_result *res)
 {
 	struct launch_spec spec = {
-		.argv = env->argv, .caps = caps, .user = env->user,
+		.argv = env->argv, .caps = caps & launch__available_caps(), .user = env->user,
 		.allow_new_privs = env->allow_new_privs,
 		.stdin_fd = -1, .stdout_fd = log_fd, .stderr_fd = log_fd,
 	};
-	capset_t missing = caps & ~launch__available_caps();
-	int err;
-
-	if (missing) {
-		char *names = caps__format(missing, ",", false);
-
-		log_error("%s needs %s, which capdiet itself does not hold here; run "
-			  "capdiet where it has every capability", env->argv[0],
-			  names ? names : "capabilities");
-		free(names);
-		return -EPERM;
-	}
-	err = launch__start(&spec, l);
+	int err = launch__start(&spec, l);
 
 	if (!err)
 		err = recorder__track_exec(env->rec, launch__pid(*l));
@@ -307,17 +377,44 @@ static int start(const struct trial_env *env, capset_t caps, int log_fd,
 			 strerror(-err));
 		return 0;
 	}
+	if (err == -EPERM)
+		return exec_refused(env, caps, res);
 	return err;
 }
 
-int trial__run(capset_t caps, int index, struct trial_result *res, void *ctx)
+/* Stops the tree, noting when capdiet asked and whether it had to force it. */
+static int stop(const struct trial_env *env, struct launch *l, struct trial_result *res)
+{
+	double asked = now_ms();
+	int err;
+
+	res->stop_ns = (uint64_t)(asked * 1e6);
+	err = launch__stop(l, env->grace_ms);
+	res->stop_forced = now_ms() - asked >= env->grace_ms;
+	return err;
+}
+
+static int observe(const struct trial_env *env, const struct trial_request *req,
+		   struct launch *l, struct trial_result *res)
+{
+	int err = env->probe ? watch_service(env, req, l, res) : watch_batch(env, l, res);
+
+	if (!err)
+		err = stop(env, l, res);
+	if (!err)
+		err = recorder__collect(env->rec, &res->obs);
+	if (!err)
+		classify__all(&res->obs, recorder__ksyms(env->rec));
+	return err;
+}
+
+int trial__run(const struct trial_request *req, struct trial_result *res, void *ctx)
 {
 	const struct trial_env *env = ctx;
 	struct launch *l = NULL;
 	double t0 = now_ms();
 	int log_fd = open_log(), err;
 
-	(void)index;
 	if (log_fd < 0)
 		return log_fd;
 	err = before_each(env, log_fd);
@@ -329,16 +426,9 @@ int trial__run(capset_t caps, int index, struct trial_result *res, void *ctx)
 	if (!err)
 		err = recorder__reset(env->rec);
 	if (!err)
-		err = start(env, caps, log_fd, &l, res);
-	if (err || res->outcome == TRIAL_NOT_FOUND)
-		goto cleanup;
-	err = env->probe ? watch_service(env, caps, l, res) : watch_batch(env, l, res);
-	if (!err)
-		err = launch__stop(l, env->grace_ms);
-	if (!err)
-		err = recorder__collect(env->rec, &res->obs);
-	if (!err)
-		classify__all(&res->obs, recorder__ksyms(env->rec));
+		err = start(env, req->caps, log_fd, &l, res);
+	if (!err && !res->detail[0])
+		err = observe(env, req, l, res);
 cleanup:
 	launch__free(l);
 	read_tail(log_fd, res->stderr_tail, sizeof(res->stderr_tail));

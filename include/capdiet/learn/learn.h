@@ -1,9 +1,19 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The learner: trials from cap-drop=ALL until the service works, adding
- * only capabilities whose denial made an operation fail, then (optionally)
- * removing each one that proves unnecessary.  The trial itself is a
- * callback, so the loop is tested without a kernel.
+ * The learner: a baseline trial with every capability capdiet holds, then
+ * a search that always ends with an answer when the baseline works.
+ *
+ *  1. bottom-up from cap-drop=ALL, adding the candidates each failing trial
+ *     shows (judge.h), until a trial works;
+ *  2. when that stalls (a failed trial with no new candidate), top-down from
+ *     every capability the baseline checked or asked for;
+ *  3. then without each capability in turn, most dangerous first, keeping
+ *     every removal that still works: no single capability of the answer
+ *     can go;
+ *  4. one more run of the answer; a different outcome is reported as flaky.
+ *
+ * No set runs twice, and a set within one that failed is not run at all.
+ * The trial itself is a callback, so the search is tested without a kernel.
  */
 #ifndef CAPDIET_LEARN_H
 #define CAPDIET_LEARN_H
@@ -11,45 +21,27 @@
 #include <stdbool.h>
 
 #include "capdiet/core/caps.h"
-#include "capdiet/observe/observation.h"
+#include "capdiet/learn/judge.h"
+#include "capdiet/learn/trial.h"
 #include "capdiet/profile/profile.h"
 
-enum trial_outcome {
-	TRIAL_WORKS,       /* exit 0 / probe passed, and nothing required denied */
-	TRIAL_DEGRADED,    /* probe passed, but required denials happened */
-	TRIAL_FAILS,       /* exit status != 0, or the probe never passed */
-	TRIAL_TIMEOUT,     /* batch command still running at --timeout */
-	TRIAL_NOT_FOUND,   /* the command could not be started */
-	TRIAL_INTERRUPTED, /* capdiet was asked to stop */
-};
-
-struct trial_result {
-	enum trial_outcome outcome;
-	char detail[160];          /* "exit 1", "probe passed", ... */
-	struct observations obs;   /* classified */
-	char stderr_tail[2048];    /* last lines of CMD's stderr */
-	double seconds;
-};
-
-/* Runs CMD once with caps; fills res (outcome, detail, classified obs). */
-typedef int (*trial_fn)(capset_t caps, int index, struct trial_result *res, void *ctx);
 /* Told about each finished trial, for progress output. */
 typedef void (*trial_report_fn)(const struct profile_trial *t, const struct trial_result *res,
-				capset_t new_required, bool minimizing, void *ctx);
+				const struct verdict *v, const char *phase, void *ctx);
 
 enum learn_stop {
 	LEARN_WORKS,          /* found a working set */
-	LEARN_DEGRADED,       /* --accept-degraded stopped at a degraded trial */
-	LEARN_NOT_CAPS,       /* failed with no new required denial */
+	LEARN_BASELINE_FAILS, /* fails even with every capability */
 	LEARN_MAX_TRIALS,     /* --max-trials reached */
 	LEARN_NOT_FOUND,      /* CMD cannot be started */
 	LEARN_INTERRUPTED,
 };
 
 struct learn_opts {
-	int max_trials;        /* bound on the search (minimisation not counted) */
-	bool minimize;
-	bool accept_degraded;
+	int max_trials;        /* bound on the bottom-up phase */
+	bool minimize;         /* step 3 (top-down always minimizes) */
+	bool strict;           /* every failed operation is a need */
+	capset_t available;    /* what capdiet can grant here */
 	trial_fn run;
 	trial_report_fn report; /* may be NULL */
 	void *ctx;
@@ -58,18 +50,15 @@ struct learn_opts {
 struct learn_result {
 	enum learn_stop stop;
 	capset_t caps;
-	int trials;            /* trials run, minimisation included */
+	int trials;            /* trials run, baseline and confirmation included */
+	bool top_down;         /* the bottom-up search stalled */
 	struct trial_result last; /* the last failing trial, for diagnosis */
+	char flaky[320];       /* non-empty: the confirmation disagreed */
 };
 
-/* Fills p->caps, needed, observed, trials, unnecessary, degraded, failed_ops. */
+/* Fills p->caps, needed, observed, trials, unnecessary, failed_ops, flaky,
+ * untestable. */
 int learn__run(const struct learn_opts *o, struct profile *p, struct learn_result *res);
 void learn_result__clear(struct learn_result *res);
-const char *trial_outcome__name(enum trial_outcome o);
-void trial_result__clear(struct trial_result *r);
-/* Capabilities with a required denial in obs. */
-capset_t learn__required(const struct observations *obs);
-/* Adds what o shows to evidence e (syscall, call site, exe, path, ...). */
-int learn__merge_evidence(struct profile_evidence *e, const struct observation *o, int trial);
 
 #endif

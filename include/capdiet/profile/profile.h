@@ -67,18 +67,20 @@ struct profile {
 	char *date;            /* ISO 8601 UTC */
 	char *attach;          /* recorder method used */
 	bool complete;         /* false: interrupted, or decisions were lost */
-	bool degraded;         /* accepted with --accept-degraded */
+	bool degraded;         /* accepted with operations failing (older capdiet) */
+	bool flaky;            /* identical runs of the answer disagreed */
 	bool minimized;        /* --minimize was run */
 	uint64_t lost;         /* decisions the recorder could not record */
 	capset_t caps;         /* the minimum set */
-	capset_t unnecessary;  /* removed by --minimize: checked, not needed */
+	capset_t unnecessary;  /* removed by a trial without it: checked, not needed */
+	capset_t untestable;   /* denied, but capdiet could not grant it here */
 	struct profile_evidence *needed;   /* one per capability in caps */
 	size_t n_needed;
 	struct profile_evidence *observed; /* seen, judged not required */
 	size_t n_observed;
 	struct profile_trial *trials;
 	size_t n_trials;
-	struct strlist failed_ops; /* degraded: operations that failed */
+	struct strlist failed_ops; /* operations that failed, the service worked */
 };
 
 struct profile *profile__new(void);
