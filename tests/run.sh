@@ -2,6 +2,8 @@
 # Runs capdiet's tests: every cmocka unit binary in $BUILD/tests and every
 # integration script tests/integration/*.sh.  Prints one closing line
 # "N passed, N failed, N skipped" and exits non-zero if anything failed.
+# With CI=true a skipped test fails the run: CI has root and BPF, so a skip
+# there means a test that should have run did not.
 #   tests/run.sh [--unit|--integration] [NAME_FILTER...]
 set -u
 BUILD=${BUILD:-build}
@@ -25,13 +27,15 @@ selected() {
 }
 
 run_unit() {
-	local bin=$1 out rc p f
+	local bin=$1 out rc p f s
 	out=$(CMOCKA_MESSAGE_OUTPUT=stdout "$bin" 2>&1); rc=$?
 	printf '%s\n' "$out"
 	p=$(printf '%s\n' "$out" | sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' | tail -1)
 	f=$(printf '%s\n' "$out" | sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' | tail -1)
+	s=$(printf '%s\n' "$out" | sed -n 's/^\[  SKIPPED \] \([0-9]*\) test.*/\1/p' | tail -1)
 	passed=$((passed + ${p:-0}))
 	failed=$((failed + ${f:-0}))
+	skipped=$((skipped + ${s:-0}))
 	if [ "$rc" -ne 0 ] && [ -z "$f" ]; then
 		failed=$((failed + 1)) # crashed before cmocka could count
 	fi
@@ -72,5 +76,10 @@ if [ "$mode" != unit ]; then
 fi
 
 [ ${#failed_names[@]} -gt 0 ] && echo "failed: ${failed_names[*]}"
+if [ "${CI:-}" = true ] && [ "$skipped" -gt 0 ]; then
+	echo "run.sh: $skipped test(s) skipped under CI=true: every test must run in CI"
+	failed=$((failed + skipped))
+	skipped=0
+fi
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]
