@@ -109,6 +109,13 @@ bool judge__is_candidate(const struct baseline *b, const struct trial_result *tr
 	return judge__phase(tr, o) != PHASE_STOP || tr->stop_forced;
 }
 
+bool judge__is_quiet(const struct baseline *b, const struct observation *o)
+{
+	if (o->klass != OBS_TOLERATED || o->noaudit || o->outcome != CD_OUT_SYSCALL_OK)
+		return false;
+	return !(b && baseline__denies(b, o));
+}
+
 static void collect(const struct baseline *b, const struct trial_result *tr, capset_t caps,
 		    capset_t available, struct verdict *v)
 {
@@ -119,6 +126,8 @@ static void collect(const struct baseline *b, const struct trial_result *tr, cap
 			continue;
 		if (o->outcome != CD_OUT_GRANTED)
 			v->denied |= CAPSET_BIT(o->cap);
+		if (judge__is_quiet(b, o) && !caps__has(caps, o->cap))
+			v->quiet |= CAPSET_BIT(o->cap) & available;
 		if (!judge__is_candidate(b, tr, o) || caps__has(caps, o->cap))
 			continue;
 		if (caps__has(available, o->cap))

@@ -171,11 +171,11 @@ static int bottom_up(struct search *s, capset_t *found, bool *stalled)
 			*found = caps;
 			return 0;
 		}
-		if (!(v.candidates & ~caps)) {
+		if (!(v.candidates & ~caps) && !(v.quiet & ~caps)) {
 			*stalled = true;
 			return 0;
 		}
-		caps |= v.candidates;
+		caps |= v.candidates & ~caps ? v.candidates : v.quiet;
 	}
 	s->res->stop = LEARN_MAX_TRIALS;
 	return 0;

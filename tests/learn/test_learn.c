@@ -22,6 +22,7 @@
 struct model {
 	capset_t stages[4];      /* needs whose denial is seen (required) */
 	int n_stages;
+	capset_t netlink;        /* needs denied while the syscall succeeded */
 	capset_t hidden;         /* needs the recorder cannot see (capset, netlink):
 				  * checked and granted with every capability only */
 	capset_t optional;       /* denied and failing, yet the service works */
@@ -48,6 +49,7 @@ static void add_obs(struct trial_result *res, int cap, enum obs_class klass, uin
 	o->outcome = klass == OBS_GRANTED ? CD_OUT_GRANTED :
 		     klass == OBS_REQUIRED ? CD_OUT_SYSCALL_FAILED : CD_OUT_SYSCALL_OK;
 	o->ret = klass == OBS_REQUIRED ? -EPERM : 0;
+	o->noaudit = cap == CAP_SYS_ADMIN && klass == OBS_TOLERATED;
 	o->syscall = cap;
 	snprintf(o->syscall_name, sizeof(o->syscall_name), "sys%d", cap);
 	snprintf(o->exe, sizeof(o->exe), "/usr/sbin/model");
@@ -98,6 +100,10 @@ static int run_model(const struct trial_request *req, struct trial_result *res, 
 	res->stop_ns = 2000;
 	add_obs(res, CAP_SYS_ADMIN, OBS_TOLERATED, 50); /* mmap noise */
 	ok = run_stages(m, caps, res);
+	for (int cap = 0; cap < 64; cap++)
+		if (caps__has(m->netlink, cap))
+			add_obs(res, cap, caps__has(caps, cap) ? OBS_GRANTED : OBS_TOLERATED, 100);
+	ok = ok && (m->netlink & ~caps) == 0;
 	add_each(res, m->hidden & caps, caps, 100);
 	ok = ok && (m->hidden & ~caps) == 0;
 	add_each(res, m->optional, caps, 1500);
@@ -270,6 +276,25 @@ static void test_hidden_need_found_top_down(void **state)
 	done(p, &res);
 }
 
+static void test_netlink_denial_is_tried_before_top_down(void **state)
+{
+	struct model m;
+	struct learn_result res;
+	struct profile *p;
+
+	(void)state;
+	init(&m);
+	m.netlink = BIT(CAP_NET_ADMIN);
+	p = learn_model(&m, &res, false);
+	assert_int_equal(res.stop, LEARN_WORKS);
+	assert_false(res.top_down);
+	/* the mmap noaudit check is tolerated too, and never tried */
+	assert_true(p->caps == BIT(CAP_NET_ADMIN));
+	for (int i = 0; i < m.calls; i++)
+		assert_true(m.ran[i] == AVAILABLE || !caps__has(m.ran[i], CAP_SYS_ADMIN));
+	done(p, &res);
+}
+
 static void test_self_check_is_never_a_need(void **state)
 {
 	struct model m;
@@ -388,6 +413,7 @@ int main(void)
 		cmocka_unit_test(test_strict_keeps_every_failed_operation),
 		cmocka_unit_test(test_workers_as_root_do_not_work),
 		cmocka_unit_test(test_hidden_need_found_top_down),
+		cmocka_unit_test(test_netlink_denial_is_tried_before_top_down),
 		cmocka_unit_test(test_self_check_is_never_a_need),
 		cmocka_unit_test(test_stop_phase_counts_only_when_stop_fails),
 		cmocka_unit_test(test_untestable_is_absent_and_said),

@@ -42,6 +42,9 @@ enum obs_phase { PHASE_START, PHASE_SERVING, PHASE_STOP };
 struct verdict {
 	bool works;
 	capset_t candidates;  /* required denials that may be needs */
+	capset_t quiet;       /* denied, yet the syscall succeeded, not in the baseline:
+			       * needs whose error comes back another way (a
+			       * netlink ack), tried when no candidate is left */
 	capset_t untestable;  /* candidates capdiet cannot grant here */
 	capset_t denied;      /* every capability denied, whatever became of it */
 	char why[320];        /* why it does not work, when it does not */
@@ -60,6 +63,9 @@ capset_t judge__required(const struct observations *obs);
 /* True when o counts as a candidate need (the rules above). */
 bool judge__is_candidate(const struct baseline *b, const struct trial_result *tr,
 			 const struct observation *o);
+/* True when o was denied, its syscall succeeded, it is not a noaudit check
+ * and the baseline does not deny it too. */
+bool judge__is_quiet(const struct baseline *b, const struct observation *o);
 /* Judges a finished trial of caps; strict: any candidate makes it fail. */
 void judge__trial(const struct baseline *b, const struct trial_result *tr, capset_t caps,
 		  capset_t available, bool strict, struct verdict *v);
