@@ -4,14 +4,8 @@
 #include <string.h>
 
 #include "capdiet/observe/classify.h"
+#include "capdiet/observe/noaudit.h"
 #include "capdiet/observe/syscalls.h"
-
-const char *const classify__noaudit_callers[] = {
-	"security_vm_enough_memory_mm", "cap_vm_enough_memory", "__vm_enough_memory",
-	"ns_capable_noaudit", "has_capability_noaudit", "has_ns_capability_noaudit",
-};
-const size_t classify__n_noaudit_callers =
-	sizeof(classify__noaudit_callers) / sizeof(classify__noaudit_callers[0]);
 
 /* Plumbing between the operation and cap_capable(): never the call site. */
 static const char *const helpers[] = {
@@ -45,15 +39,6 @@ static bool is_tracing_frame(const char *name)
 		if (!strncmp(name, tracing_prefixes[i], strlen(tracing_prefixes[i])))
 			return true;
 	return false;
-}
-
-const char *classify__noaudit_caller(const char *const *frames, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (frames[i] && in_list(frames[i], classify__noaudit_callers,
-					 classify__n_noaudit_callers))
-			return frames[i];
-	return NULL;
 }
 
 /* Fills call_site and stack_text ("cap_capable <- security_capable <- ..."). */
@@ -97,13 +82,13 @@ const char *classify__errno_name(int64_t ret)
 
 void classify__one(struct observation *o, const char *const *frames, size_t n)
 {
-	const char *noaudit = classify__noaudit_caller(frames, n);
+	const char *noaudit = noaudit__caller(frames, n);
 
 	syscalls__name(o->syscall, o->syscall_name, sizeof(o->syscall_name));
 	describe_stack(o, frames, n);
 	if (o->outcome == CD_OUT_GRANTED)
 		set_class(o, OBS_GRANTED, "granted%s%s", "", "");
-	else if (o->outcome == CD_OUT_NOAUDIT || noaudit)
+	else if ((o->noaudit = o->outcome == CD_OUT_NOAUDIT || noaudit))
 		set_class(o, OBS_TOLERATED, "noaudit check (%s)%s",
 			  noaudit ? noaudit : "CAP_OPT_NOAUDIT", "");
 	else if (o->outcome == CD_OUT_SYSCALL_OK)

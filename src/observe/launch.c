@@ -25,71 +25,6 @@
  * group the child may leave). */
 enum { GO_PLAIN = 'g', GO_PDEATHSIG = 'p' };
 
-static void close_span(unsigned int lo, unsigned int hi)
-{
-	long max = sysconf(_SC_OPEN_MAX);
-
-	if (lo > hi || close_range(lo, hi, 0) == 0)
-		return;
-	/* Kernels before 5.9: close one by one up to the descriptor limit. */
-	for (long fd = lo; fd <= (long)hi && fd < (max > 0 ? max : 1024); fd++)
-		close((int)fd);
-}
-
-void fds__close_except(int from, int keep_a, int keep_b)
-{
-	int keep[2] = { keep_a < keep_b ? keep_a : keep_b,
-			keep_a < keep_b ? keep_b : keep_a };
-	unsigned int next = (unsigned int)from;
-
-	for (int i = 0; i < 2; i++) {
-		if (keep[i] < 0 || (unsigned int)keep[i] < next)
-			continue;
-		if ((unsigned int)keep[i] > next)
-			close_span(next, (unsigned int)keep[i] - 1);
-		next = (unsigned int)keep[i] + 1;
-	}
-	close_span(next, ~0U);
-}
-
-int fd__lift(int fd)
-{
-	int high;
-
-	if (fd > 2)
-		return fd;
-	/* capdiet started with a standard stream closed: keep 0..2 for the child. */
-	high = fcntl(fd, F_DUPFD_CLOEXEC, 3);
-	if (high < 0)
-		return -errno;
-	close(fd);
-	return high;
-}
-
-int fdpair__make(int fds[2], bool socket)
-{
-	int err = 0;
-
-	/* A socket so that send(MSG_NOSIGNAL) to a dead peer is EPIPE, not SIGPIPE. */
-	if (socket ? socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds)
-		   : pipe2(fds, O_CLOEXEC))
-		return -errno;
-	for (int i = 0; i < 2 && !err; i++) {
-		int fd = fd__lift(fds[i]);
-
-		if (fd < 0)
-			err = fd;
-		else
-			fds[i] = fd;
-	}
-	if (err) {
-		close(fds[0]);
-		close(fds[1]);
-		fds[0] = fds[1] = -1;
-	}
-	return err;
-}
-
 /* Runs in the child: the spec's descriptors become 0, 1 and 2. */
 static int child__setup_stdio(const struct launch_spec *spec)
 {
@@ -239,7 +174,7 @@ static struct launch *launch__new(capset_t set)
 	if (!l)
 		return NULL;
 	l->pid = -1;
-	l->pidfd = l->go_fd = l->err_fd = l->watchdog_fd = -1;
+	l->pidfd = l->go_fd = l->err_fd = l->watchdog.fd = -1;
 	l->child_caps = caps__to_libcap(set);
 	if (!l->child_caps) {
 		int err = errno;
@@ -266,7 +201,7 @@ static void launch__contain(struct launch *l)
 		if (setpgid(l->pid, l->pid) != 0)
 			log_debug("setpgid(%d): %s", (int)l->pid, strerror(errno));
 	}
-	err = launch_watchdog__start(l);
+	err = launch_watchdog__start(&l->watchdog, l->cgroup, l->pid);
 	if (err)
 		log_warn("no watchdog (%s): if capdiet is killed, the command's processes "
 			 "survive it", strerror(-err));
@@ -391,7 +326,7 @@ void launch__free(struct launch *l)
 	if (l->pid > 0 && launch__stop(l, 0) != 0)
 		log_warn("process tree of pid %d did not stop", (int)l->pid);
 	launch__reap(l);
-	launch_watchdog__stop(l);
+	launch_watchdog__stop(&l->watchdog);
 	launch_cgroup__remove(l);
 	if (l->err_fd >= 0)
 		close(l->err_fd);

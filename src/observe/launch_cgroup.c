@@ -2,7 +2,8 @@
 /*
  * One cgroup v2 per launch, <cgroup2 mount>/capdiet/<capdiet pid>-<n>: it
  * holds the whole tree however it forks, can be killed in one write
- * (cgroup.kill, Linux 5.14), and is what the watchdog kills when capdiet dies.
+ * (cgroup.kill, Linux 5.14), and is what the watchdog (launch_watchdog.c)
+ * kills when capdiet dies.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -11,17 +12,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "capdiet/core/log.h"
 #include "launch_internal.h"
-
-#define WATCHDOG_KILL_WAIT_MS 5000
 
 /* Undoes mountinfo's octal escapes ("\040" is a space) in place. */
 static void mountinfo__unescape(char *s)
@@ -138,7 +133,7 @@ int launch_cgroup__add(const struct launch *l, pid_t pid)
 	return cgroup__write(l->cgroup, "cgroup.procs", text);
 }
 
-static int cgroup__populated(const char *dir)
+int cgroup__populated(const char *dir)
 {
 	char path[PATH_MAX], line[128];
 	int populated = -ENODATA;
@@ -178,7 +173,7 @@ static int cgroup__signal_each(const char *dir, int sig)
 	return 0;
 }
 
-static int cgroup__signal(const char *dir, int sig)
+int cgroup__signal(const char *dir, int sig)
 {
 	/* cgroup.kill cannot miss a process forking at the same time. */
 	if (sig == SIGKILL && cgroup__write(dir, "cgroup.kill", "1") == 0)
@@ -217,79 +212,4 @@ void launch_cgroup__remove(struct launch *l)
 	free(l->cgroup_rel);
 	l->cgroup = l->cgroup_rel = NULL;
 	l->cgroup_id = 0;
-}
-
-static void sleep_ms(long ms)
-{
-	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L };
-
-	nanosleep(&ts, NULL);
-}
-
-/*
- * The watchdog: once capdiet is gone (EOF on fd), nothing of the tree stays.
- * Without a cgroup it can only kill the process group.
- */
-static __attribute__((noreturn)) void watchdog__run(int fd, const char *cgroup, pid_t pgid)
-{
-	static const int ignored[] = { SIGINT, SIGQUIT, SIGHUP, SIGTERM, SIGTSTP,
-				       SIGTTIN, SIGTTOU, SIGPIPE };
-	ssize_t got;
-	char byte;
-
-	/* Holding capdiet's other descriptors would keep other pipes open. */
-	fds__close_except(0, fd, -1);
-	/* Ctrl-C reaches the whole foreground group: capdiet decides, not us. */
-	for (size_t i = 0; i < sizeof(ignored) / sizeof(ignored[0]); i++)
-		signal(ignored[i], SIG_IGN);
-	prctl(PR_SET_NAME, "capdiet-watch", 0L, 0L, 0L);
-	while ((got = read(fd, &byte, 1)) < 0 && errno == EINTR)
-		;
-	if (got == 1)
-		_exit(0); /* capdiet stopped the tree itself and released us */
-	if (!cgroup) {
-		kill(-pgid, SIGKILL);
-		_exit(0);
-	}
-	cgroup__signal(cgroup, SIGKILL);
-	for (int ms = 0; cgroup__populated(cgroup) == 1 && ms < WATCHDOG_KILL_WAIT_MS; ms += 10) {
-		sleep_ms(10);
-		cgroup__signal(cgroup, SIGKILL);
-	}
-	rmdir(cgroup);
-	_exit(0);
-}
-
-int launch_watchdog__start(struct launch *l)
-{
-	int fds[2], err = fdpair__make(fds, true);
-	pid_t pid;
-
-	if (err)
-		return err;
-	pid = fork();
-	if (pid == 0)
-		watchdog__run(fds[0], l->cgroup, l->pid);
-	err = pid < 0 ? -errno : 0;
-	close(fds[0]);
-	if (err) {
-		close(fds[1]);
-		return err;
-	}
-	l->watchdog_fd = fds[1];
-	l->watchdog_pid = pid;
-	return 0;
-}
-
-void launch_watchdog__stop(struct launch *l)
-{
-	if (l->watchdog_fd >= 0 && send(l->watchdog_fd, "q", 1, MSG_NOSIGNAL) != 1)
-		log_debug("watchdog %d: %s", (int)l->watchdog_pid, strerror(errno));
-	if (l->watchdog_fd >= 0)
-		close(l->watchdog_fd);
-	l->watchdog_fd = -1;
-	if (l->watchdog_pid > 0)
-		while (waitpid(l->watchdog_pid, NULL, 0) < 0 && errno == EINTR)
-			;
-	l->watchdog_pid = 0;
 }

@@ -1,5 +1,18 @@
 /* SPDX-License-Identifier: MIT */
-/* Shared between launch.c (fork, exec), launch_tree.c and launch_cgroup.c. */
+/*
+ * Private to the launcher's files.  Calls go one way: each file uses only
+ * the files above it (and core), never one below, so none of them has to
+ * be read to understand those it builds on.  Lowest first:
+ *
+ *   fdutil.c           descriptors: close all but some, lift out of 0..2, pairs
+ *   launch_cgroup.c    the tree's cgroup v2: create, add, signal, remove
+ *   launch_watchdog.c  kills the tree if capdiet dies      (fdutil, cgroup)
+ *   launch_signal.c    the self-pipe of caught signals     (fdutil)
+ *   launch_tree.c      wait, reap, stop the whole tree     (cgroup, watchdog, signal)
+ *   launch.c           fork, drop to the set, exec; the public API (all above)
+ *
+ * The declarations below follow the same order.
+ */
 #ifndef CAPDIET_LAUNCH_INTERNAL_H
 #define CAPDIET_LAUNCH_INTERNAL_H
 
@@ -9,18 +22,26 @@
 #include <sys/capability.h>
 #include <sys/types.h>
 
+#include "capdiet/core/proc.h"
 #include "capdiet/observe/launch.h"
 
-/* A process as /proc/PID/stat shows it. */
-struct proc_entry {
-	pid_t pid, ppid, pgid;
-	char state;
-	unsigned long long start; /* tells a pid apart from a later reuse */
+/* fdutil.c */
+/* Closes every descriptor >= from except keep_a and keep_b (-1: none). */
+void fds__close_except(int from, int keep_a, int keep_b);
+/* A CLOEXEC pipe, or a stream socket pair, both ends out of 0..2. */
+int fdpair__make(int fds[2], bool socket);
+/* Moves fd out of 0..2 (keeping it CLOEXEC); returns the fd or -errno. */
+int fd__lift(int fd);
+
+/* The watchdog process of one launch. */
+struct launch_watchdog {
+	int fd;              /* write end; EOF makes the watchdog kill the tree */
+	pid_t pid;           /* 0: none */
 };
 
 /* Pids seen in the tree, so orphans of process-group mode stay ours. */
 struct pid_track {
-	struct proc_entry *v;
+	struct proc_stat *v;
 	size_t n, cap;
 };
 
@@ -35,19 +56,10 @@ struct launch {
 	char *cgroup;        /* absolute directory, NULL in process-group mode */
 	char *cgroup_rel;    /* as /proc/PID/cgroup names it ("/capdiet/1-0") */
 	uint64_t cgroup_id;
-	int watchdog_fd;     /* write end; EOF makes the watchdog kill the cgroup */
-	pid_t watchdog_pid;
+	struct launch_watchdog watchdog;
 	cap_t child_caps;    /* built before fork: the child only applies it */
 	struct pid_track tracked;
 };
-
-/* launch.c */
-/* Closes every descriptor >= from except keep_a and keep_b (-1: none). */
-void fds__close_except(int from, int keep_a, int keep_b);
-/* A CLOEXEC pipe, or a stream socket pair, both ends out of 0..2. */
-int fdpair__make(int fds[2], bool socket);
-/* Moves fd out of 0..2 (keeping it CLOEXEC); returns the fd or -errno. */
-int fd__lift(int fd);
 
 /* launch_cgroup.c */
 int launch_cgroup__create(struct launch *l);
@@ -57,15 +69,23 @@ int launch_cgroup__populated(const struct launch *l);
 int launch_cgroup__signal(const struct launch *l, int sig);
 bool launch_cgroup__holds(const struct launch *l, pid_t pid);
 void launch_cgroup__remove(struct launch *l);
-int launch_watchdog__start(struct launch *l);
+/* The same by directory, for the watchdog, which outlives struct launch. */
+int cgroup__populated(const char *dir);
+int cgroup__signal(const char *dir, int sig);
+
+/* launch_watchdog.c */
+/*
+ * Forks a watchdog that, once capdiet is gone, kills the cgroup (or, when
+ * cgroup is NULL, the process group pgid).  w->fd is -1 before the start.
+ */
+int launch_watchdog__start(struct launch_watchdog *w, const char *cgroup, pid_t pgid);
 /* Tells the watchdog the tree is stopped (it exits without killing); reaps it. */
-void launch_watchdog__stop(struct launch *l);
+void launch_watchdog__stop(struct launch_watchdog *w);
 
 /* launch_signal.c: the read end of the caught-signal pipe, -1 if none. */
 int launch_signal__fd(void);
 
-/* launch_tree.c */
-int proc__scan(struct proc_entry **out, size_t *n);
+/* launch_tree.c: reaps what of the tree has exited, without blocking. */
 void launch__reap(struct launch *l);
 
 #endif

@@ -17,47 +17,25 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "capdiet/core/log.h"
+#include "capdiet/core/clock.h"
+#include "capdiet/core/proc.h"
 #include "launch_internal.h"
 
 #define WAIT_SLICE_MS 100   /* how often launch__wait() reaps orphans */
 #define STOP_POLL_MS 10
 #define KILL_WAIT_MS 5000   /* after SIGKILL, before giving up with -EBUSY */
 
-static int proc__read_stat(pid_t pid, struct proc_entry *e)
+static int procs__by_pid(const void *a, const void *b)
 {
-	char path[64], buf[1024];
-	const char *p;
-	FILE *f;
-	size_t n;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	f = fopen(path, "re");
-	if (!f)
-		return -errno;
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	/* The command name may hold spaces and ')': skip to the last ')'. */
-	p = strrchr(buf, ')');
-	e->pid = pid;
-	if (!p || sscanf(p + 1, " %c %d %d %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s"
-			 " %*s %*s %*s %*s %*s %*s %llu",
-			 &e->state, &e->ppid, &e->pgid, &e->start) != 4)
-		return -EINVAL;
-	return 0;
-}
-
-static int proc__by_pid(const void *a, const void *b)
-{
-	const struct proc_entry *x = a, *y = b;
+	const struct proc_stat *x = a, *y = b;
 
 	return (x->pid > y->pid) - (x->pid < y->pid);
 }
 
-int proc__scan(struct proc_entry **out, size_t *n)
+/* Every process /proc shows, sorted by pid for procs__find(). */
+static int procs__scan(struct proc_stat **out, size_t *n)
 {
-	struct proc_entry *v = NULL;
+	struct proc_stat *v = NULL;
 	size_t cap = 0;
 	struct dirent *d;
 	DIR *dir = opendir("/proc");
@@ -72,7 +50,7 @@ int proc__scan(struct proc_entry **out, size_t *n)
 		if (pid <= 0)
 			continue;
 		if (*n == cap) {
-			struct proc_entry *bigger = realloc(v, (cap = cap ? cap * 2 : 256) * sizeof(*v));
+			struct proc_stat *bigger = realloc(v, (cap = cap ? cap * 2 : 256) * sizeof(*v));
 
 			if (!bigger)
 				break;
@@ -82,19 +60,19 @@ int proc__scan(struct proc_entry **out, size_t *n)
 			(*n)++;
 	}
 	closedir(dir);
-	qsort(v, *n, sizeof(*v), proc__by_pid);
+	qsort(v, *n, sizeof(*v), procs__by_pid);
 	*out = v;
 	return 0;
 }
 
-static const struct proc_entry *proc__find(const struct proc_entry *v, size_t n, pid_t pid)
+static const struct proc_stat *procs__find(const struct proc_stat *v, size_t n, pid_t pid)
 {
-	struct proc_entry key = { .pid = pid };
+	struct proc_stat key = { .pid = pid };
 
-	return bsearch(&key, v, n, sizeof(*v), proc__by_pid);
+	return bsearch(&key, v, n, sizeof(*v), procs__by_pid);
 }
 
-static bool track__has(const struct pid_track *t, const struct proc_entry *e)
+static bool pid_track__has(const struct pid_track *t, const struct proc_stat *e)
 {
 	for (size_t i = 0; i < t->n; i++)
 		if (t->v[i].pid == e->pid && t->v[i].start == e->start)
@@ -102,13 +80,13 @@ static bool track__has(const struct pid_track *t, const struct proc_entry *e)
 	return false;
 }
 
-static void track__add(struct pid_track *t, const struct proc_entry *e)
+static void pid_track__add(struct pid_track *t, const struct proc_stat *e)
 {
-	if (track__has(t, e))
+	if (pid_track__has(t, e))
 		return;
 	if (t->n == t->cap) {
 		size_t cap = t->cap ? t->cap * 2 : 16;
-		struct proc_entry *v = realloc(t->v, cap * sizeof(*v));
+		struct proc_stat *v = realloc(t->v, cap * sizeof(*v));
 
 		if (!v)
 			return; /* best effort: the process group still finds most */
@@ -119,23 +97,23 @@ static void track__add(struct pid_track *t, const struct proc_entry *e)
 }
 
 /* Process-group mode: below the main child, in its group, or seen before. */
-static bool tree__contains(const struct launch *l, const struct proc_entry *v, size_t n,
-			   const struct proc_entry *e)
+static bool tree__contains(const struct launch *l, const struct proc_stat *v, size_t n,
+			   const struct proc_stat *e)
 {
 	pid_t self = getpid();
 
 	for (int depth = 0; e && depth < 64; depth++) {
-		if (e->pid == l->pid || e->pgid == l->pid || track__has(&l->tracked, e))
+		if (e->pid == l->pid || e->pgid == l->pid || pid_track__has(&l->tracked, e))
 			return true;
 		if (e->ppid == self || e->ppid <= 1)
 			return false;
-		e = proc__find(v, n, e->ppid);
+		e = procs__find(v, n, e->ppid);
 	}
 	return false;
 }
 
-static bool launch__owns(const struct launch *l, const struct proc_entry *v, size_t n,
-			 const struct proc_entry *e)
+static bool launch__owns(const struct launch *l, const struct proc_stat *v, size_t n,
+			 const struct proc_stat *e)
 {
 	if (l->cgroup)
 		return launch_cgroup__holds(l, e->pid);
@@ -160,16 +138,16 @@ static void launch__reap_main(struct launch *l, bool block)
 /* Reaps the tree's orphans that capdiet inherited; block: also the dying. */
 static void launch__reap_orphans(struct launch *l, bool block)
 {
-	struct proc_entry *v;
+	struct proc_stat *v;
 	size_t n;
 	pid_t self = getpid();
 
-	if (proc__scan(&v, &n) != 0)
+	if (procs__scan(&v, &n) != 0)
 		return;
 	for (size_t i = 0; i < n; i++) {
-		const struct proc_entry *e = &v[i];
+		const struct proc_stat *e = &v[i];
 
-		if (e->ppid != self || e->pid == l->pid || e->pid == l->watchdog_pid ||
+		if (e->ppid != self || e->pid == l->pid || e->pid == l->watchdog.pid ||
 		    (e->state != 'Z' && !block) || !launch__owns(l, v, n, e))
 			continue;
 		while (waitpid(e->pid, NULL, e->state == 'Z' ? WNOHANG : 0) < 0 && errno == EINTR)
@@ -190,16 +168,16 @@ static bool self__has_zombie(void)
  * (sig 0: only remembers, so a daemon that leaves the group later stays ours). */
 static int tree__signal(struct launch *l, int sig)
 {
-	struct proc_entry *v;
+	struct proc_stat *v;
 	size_t n;
-	int err = proc__scan(&v, &n);
+	int err = procs__scan(&v, &n);
 
 	if (err)
 		return err;
 	for (size_t i = 0; i < n; i++) {
 		if (v[i].state == 'Z' || !tree__contains(l, v, n, &v[i]))
 			continue;
-		track__add(&l->tracked, &v[i]);
+		pid_track__add(&l->tracked, &v[i]);
 		kill(v[i].pid, sig);
 	}
 	free(v);
@@ -226,11 +204,11 @@ static int launch__signal(struct launch *l, int sig)
 
 static bool tree__any_alive(const struct launch *l)
 {
-	struct proc_entry *v;
+	struct proc_stat *v;
 	size_t n;
 	bool alive = false;
 
-	if (proc__scan(&v, &n) != 0)
+	if (procs__scan(&v, &n) != 0)
 		return kill(l->pid, 0) == 0;
 	for (size_t i = 0; i < n && !alive; i++)
 		alive = v[i].state != 'Z' && tree__contains(l, v, n, &v[i]);
@@ -249,14 +227,6 @@ bool launch__alive(const struct launch *l)
 			return populated == 1;
 	}
 	return tree__any_alive(l);
-}
-
-static long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
 }
 
 /* Waits for the pidfd or a caught signal; -EINTR for a signal. */
@@ -281,10 +251,11 @@ static int launch__poll(const struct launch *l, int ms)
 
 int launch__wait(struct launch *l, int timeout_ms, int *status)
 {
-	long deadline = timeout_ms < 0 ? -1 : now_ms() + timeout_ms;
+	/* Whole milliseconds, as poll() counts them. */
+	long deadline = timeout_ms < 0 ? -1 : (long)clock__now_ms() + timeout_ms;
 
 	for (;;) {
-		long left = deadline < 0 ? WAIT_SLICE_MS : deadline - now_ms();
+		long left = deadline < 0 ? WAIT_SLICE_MS : deadline - (long)clock__now_ms();
 		int err;
 
 		launch__reap(l);
@@ -306,7 +277,7 @@ int launch__wait(struct launch *l, int timeout_ms, int *status)
 /* Waits up to ms until no process of the tree is alive. */
 static int launch__wait_gone(struct launch *l, int ms)
 {
-	long deadline = now_ms() + (ms > 0 ? ms : 0);
+	long deadline = (long)clock__now_ms() + (ms > 0 ? ms : 0);
 
 	for (;;) {
 		struct timespec pause = { 0, STOP_POLL_MS * 1000000L };
@@ -314,7 +285,7 @@ static int launch__wait_gone(struct launch *l, int ms)
 		launch__reap(l);
 		if (!launch__alive(l))
 			return 0;
-		if (now_ms() >= deadline)
+		if ((long)clock__now_ms() >= deadline)
 			return -ETIMEDOUT;
 		nanosleep(&pause, NULL);
 	}
@@ -336,6 +307,6 @@ int launch__stop(struct launch *l, int grace_ms)
 	launch__reap_main(l, true);
 	launch__reap_orphans(l, true);
 	/* Before the main child's pid (the group's id) can be reused. */
-	launch_watchdog__stop(l);
+	launch_watchdog__stop(&l->watchdog);
 	return 0;
 }

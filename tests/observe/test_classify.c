@@ -9,6 +9,7 @@
 #include <sys/capability.h>
 
 #include "capdiet/observe/classify.h"
+#include "capdiet/observe/noaudit.h"
 #include "capdiet/observe/syscalls.h"
 
 static struct observation make(int cap, enum cd_outcome outcome, const char *syscall, int64_t ret)
@@ -89,7 +90,7 @@ static void test_unknown_outcome_with_noaudit_stack(void **state)
 	classify__one(&o, frames, 4);
 	assert_int_equal(o.klass, OBS_TOLERATED);
 	assert_string_equal(o.call_site, "ptrace_may_access");
-	assert_null(classify__noaudit_caller(frames, 2));
+	assert_null(noaudit__caller(frames, 2));
 }
 
 static void test_call_site_skips_helpers(void **state)

@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include "capdiet/observe/ksyms.h"
+#include "ksyms_text.h"
 
 static const char sample[] =
 	"ffffffff81a80b10 T cap_vm_enough_memory\n"
@@ -17,21 +18,9 @@ static const char sample[] =
 	"ffffffff81a85c00 t static_helper\t[ext4]\n"
 	"garbage line\n";
 
-static struct ksyms *load_sample(void)
-{
-	FILE *f = fmemopen((void *)sample, strlen(sample), "r");
-	struct ksyms *ks;
-
-	assert_non_null(f);
-	ks = ksyms__parse(f);
-	fclose(f);
-	assert_non_null(ks);
-	return ks;
-}
-
 static void test_resolve(void **state)
 {
-	struct ksyms *ks = load_sample();
+	struct ksyms *ks = ksyms_text__load(sample);
 	uint64_t off = 0;
 
 	(void)state;
@@ -49,7 +38,7 @@ static void test_resolve(void **state)
 
 static void test_range(void **state)
 {
-	struct ksyms *ks = load_sample();
+	struct ksyms *ks = ksyms_text__load(sample);
 	uint64_t start, end;
 
 	(void)state;

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * The launcher API end to end: real processes, so most cases need root
- * (setting the bounding set needs CAP_SETPCAP) and skip without it.
+ * (setting the bounding set needs CAP_SETPCAP) and skip without it, saying
+ * what is missing; under CI (CI=true) they fail instead.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -21,10 +22,47 @@
 #include "capdiet/observe/launch.h"
 #include "capdiet/core/user.h"
 
+/* What this process lacks to launch with an exact set, or NULL. */
+static const char *missing_rights(void)
+{
+	static const struct { cap_value_t cap; const char *why; } needed[] = {
+		{ CAP_SETPCAP, "CAP_SETPCAP (root without it): dropping the bounding set needs it" },
+		{ CAP_SETUID, "CAP_SETUID (root without it): switching users needs it" },
+		{ CAP_SETGID, "CAP_SETGID (root without it): switching groups needs it" },
+	};
+	const char *missing = NULL;
+	cap_flag_value_t on;
+	cap_t self;
+
+	if (geteuid() != 0)
+		return "root (euid 0): dropping the bounding set and switching users need it";
+	self = cap_get_proc();
+	for (size_t i = 0; self && !missing && i < sizeof(needed) / sizeof(needed[0]); i++)
+		if (cap_get_flag(self, needed[i].cap, CAP_EFFECTIVE, &on) == 0 && on != CAP_SET)
+			missing = needed[i].why;
+	cap_free(self);
+	return missing;
+}
+
+/*
+ * Skips a test that needs root, saying once what is missing; under CI
+ * (CI=true) fails instead, as a skipped launch test would hide a broken
+ * launcher behind a green run.
+ */
 static void need_root(void)
 {
-	if (geteuid() != 0)
-		skip();
+	static bool said;
+	const char *ci = getenv("CI");
+	const char *missing = missing_rights();
+
+	if (!missing)
+		return;
+	if (ci && !strcmp(ci, "true"))
+		fail_msg("test_launch needs %s, and CI=true: it must run, not skip", missing);
+	if (!said)
+		print_message("test_launch: skipping the tests that launch: needs %s\n", missing);
+	said = true;
+	skip();
 }
 
 static struct launch *start(char **argv, capset_t caps, const struct user_spec *user,

@@ -17,12 +17,7 @@
 void classify__one(struct observation *o, const char *const *frames, size_t n);
 /* Symbolises every observation's stack with ks (may be NULL) and classifies. */
 void classify__all(struct observations *obs, const struct ksyms *ks);
-/* Kernel functions whose capability checks are noaudit by design. */
-extern const char *const classify__noaudit_callers[];
-extern const size_t classify__n_noaudit_callers;
 /* "EPERM" for a syscall's return value -EPERM; "an error" if unnamed. */
 const char *classify__errno_name(int64_t ret);
-/* The kernel function that makes noaudit checks found in frames, or NULL. */
-const char *classify__noaudit_caller(const char *const *frames, size_t n);
 
 #endif

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Structures shared by the BPF recorder (bpf/recorder.bpf.c) and user space
- * (src/record.c).  Fixed-width fields only: both sides must agree on layout.
+ * (src/observe/record*.c; record_decode.c turns map entries into
+ * observations).  Fixed-width fields only: both sides must agree on layout.
  */
 #ifndef CAPDIET_EVENTS_H
 #define CAPDIET_EVENTS_H

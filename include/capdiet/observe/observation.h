@@ -44,6 +44,7 @@ struct observation {
 	char call_site[64];      /* first frame past the capability helpers */
 	char stack_text[OBS_STACK_TEXT_MAX];
 	enum obs_class klass;
+	bool noaudit;            /* a noaudit caller: never a need, denied or not */
 	char reason[OBS_TEXT_MAX];
 };
 
