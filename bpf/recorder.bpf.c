@@ -21,6 +21,7 @@ char LICENSE[] SEC("license") = "Dual MIT/GPL";
 
 #define CAP_OPT_NOAUDIT (1U << 1)
 #define EEXIST 17
+#define EPERM 1
 
 #if defined(__TARGET_ARCH_x86)
 #define SYSCALL_NR(regs) ((regs)->orig_ax)
@@ -31,6 +32,9 @@ char LICENSE[] SEC("license") = "Dual MIT/GPL";
 #endif
 
 /* Set by user space before load. */
+const volatile __s32 nr_capset = -1;       /* -1: not recorded */
+const volatile __s32 nr_execve = -1;
+const volatile __s32 nr_execveat = -1;
 const volatile bool cgroup_scope = false;  /* also record tasks under cgroup_filter */
 const volatile bool live = false;          /* send first-seen entries to live_events */
 const volatile bool stack_noaudit = false; /* no opts: find noaudit callers on the stack */
@@ -132,6 +136,20 @@ struct {
 	__type(key, __u32);
 	__type(value, struct scratch);
 } scratch_map SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, struct cd_syskey);
+	__type(value, struct cd_sysevent);
+} sysevents SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct cd_sysevent);
+} sysevent_scratch SEC(".maps");
 
 static const struct cd_pending empty_pending = {};
 
@@ -499,10 +517,81 @@ int BPF_KRETPROBE(cap_capable_kretprobe, int ret)
 	return handle_check(ctx, copy.cap, ret, copy.opts, true);
 }
 
+static __always_inline bool wants_sysevent(__s32 nr, long ret)
+{
+	if (nr < 0)
+		return false;
+	return nr == nr_capset || ((nr == nr_execve || nr == nr_execveat) && ret == -EPERM);
+}
+
+/* The masks a capset asked for: two struct __user_cap_data_struct. */
+static __always_inline void read_capset_masks(struct cd_sysevent *v, struct pt_regs *regs)
+{
+	__u32 d[6] = {};
+
+	if (bpf_probe_read_user(d, sizeof(d), (void *)syscall_arg(regs, 1)))
+		return;
+	v->asked_effective |= d[0] | (__u64)d[3] << 32;
+	v->asked_permitted |= d[1] | (__u64)d[4] << 32;
+	v->asked_inheritable |= d[2] | (__u64)d[5] << 32;
+}
+
+static __always_inline void read_task_sets(struct cd_sysevent *v)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	kernel_cap_t c;
+
+	/* kernel_cap_t is 64 bits whatever its layout (u64, or u32[2] before 6.3). */
+	BPF_CORE_READ_INTO(&c, task, cred, cap_permitted);
+	__builtin_memcpy(&v->cur_permitted, &c, sizeof(__u64));
+	BPF_CORE_READ_INTO(&c, task, cred, cap_bset);
+	__builtin_memcpy(&v->cur_bounding, &c, sizeof(__u64));
+}
+
+static __always_inline void record_sysevent(struct pt_regs *regs, __s32 nr, long ret)
+{
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32, zero = 0;
+	struct cd_track *t = bpf_map_lookup_elem(&tracked, &tgid);
+	struct cd_syskey key = { .syscall = nr, .ret = ret < 0 ? (__s32)ret : 0 };
+	struct cd_sysevent *v;
+
+	if (t && t->state == CD_TRACK_ACTIVE)
+		key.exe_id = t->exe_id;
+	else if (t || !cgroup_member(&key.exe_id))
+		return;
+	v = bpf_map_lookup_elem(&sysevents, &key);
+	if (v) {
+		__sync_fetch_and_add(&v->count, 1);
+		if (nr == nr_capset)
+			read_capset_masks(v, regs);
+		return;
+	}
+	v = bpf_map_lookup_elem(&sysevent_scratch, &zero);
+	if (!v)
+		return;
+	__builtin_memset(v, 0, sizeof(*v));
+	v->count = 1;
+	v->first_ns = bpf_ktime_get_ns();
+	v->pid = tgid;
+	read_task_sets(v);
+	if (nr == nr_capset)
+		read_capset_masks(v, regs);
+	else if (bpf_probe_read_user_str(v->path, sizeof(v->path),
+					 (void *)syscall_arg(regs, nr == nr_execve ? 0 : 1)) < 0)
+		v->path[0] = '\0';
+	if (bpf_map_update_elem(&sysevents, &key, v, BPF_NOEXIST))
+		stat_add(CD_STAT_LOST_COUNT, 1);
+}
+
 SEC("tp_btf/sys_exit")
 int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
 {
 	__u32 tid;
+	__s32 nr = nr_capset >= 0 ? (__s32)SYSCALL_NR(regs) : -1;
+
+	/* capset and refused execs: two compares on every syscall while on. */
+	if (wants_sysevent(nr, ret))
+		record_sysevent(regs, nr, ret);
 
 	/* What every syscall of every task pays: one load while nothing is
 	 * pending anywhere, one lookup otherwise. */

@@ -16,6 +16,7 @@
 #include "capdiet/observe/filecaps.h"
 #include "capdiet/observe/launch.h"
 #include "capdiet/observe/syscalls.h"
+#include "capdiet/observe/sysevent.h"
 #include "capdiet/learn/judge.h"
 #include "capdiet/learn/trial.h"
 
@@ -333,28 +334,7 @@ static int exec_refused(const struct trial_env *env, capset_t caps, struct trial
 	res->outcome = TRIAL_FAILS;
 	snprintf(res->detail, sizeof(res->detail), "execve of %.150s refused (EPERM)%s", path,
 		 missing ? ": its file capabilities exceed the set" : "");
-	for (int cap = 0; cap < 64; cap++) {
-		struct observation *o;
-
-		if (!caps__has(missing, cap))
-			continue;
-		if (!(o = observations__add(&res->obs)))
-			return -ENOMEM;
-		o->cap = cap;
-		o->outcome = CD_OUT_SYSCALL_FAILED;
-		o->syscall = syscalls__number("execve");
-		o->ret = -EPERM;
-		o->count = 1;
-		o->klass = OBS_REQUIRED;
-		o->arg_kind = CD_ARG_PATH;
-		snprintf(o->exe, sizeof(o->exe), "%s", path);
-		snprintf(o->arg, sizeof(o->arg), "%s", path);
-		snprintf(o->syscall_name, sizeof(o->syscall_name), "execve");
-		snprintf(o->call_site, sizeof(o->call_site), "file capabilities");
-		snprintf(o->reason, sizeof(o->reason), "execve failed with EPERM: the file "
-			 "carries CAP_%s with the effective bit", caps__name(cap));
-	}
-	return 0;
+	return sysevent__exec_refused(path, missing, syscalls__number("execve"), &res->obs);
 }
 
 static int start(const struct trial_env *env, capset_t caps, int log_fd,

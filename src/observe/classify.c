@@ -113,6 +113,8 @@ void classify__all(struct observations *obs, const struct ksyms *ks)
 		const char *frames[CD_STACK_DEPTH];
 		size_t n = 0;
 
+		if (o->preclassified)
+			continue;
 		for (int d = 0; d < o->stack_depth && d < CD_STACK_DEPTH; d++)
 			frames[n++] = ks ? ksyms__resolve(ks, o->stack[d], NULL) : NULL;
 		classify__one(o, frames, n);

@@ -19,6 +19,7 @@
 #include "capdiet/observe/ksyms.h"
 #include "capdiet/observe/record.h"
 #include "capdiet/observe/record_decode.h"
+#include "capdiet/observe/sysevent.h"
 #include "record_internal.h"
 #include "recorder.skel.h"
 
@@ -208,6 +209,29 @@ static int collect_pending(struct recorder *r, struct observations *out)
 	return 0;
 }
 
+/* capset and refused execs, which no capability check shows. */
+static int collect_sysevents(struct recorder *r, struct observations *out)
+{
+	int fd = bpf_map__fd(r->skel->maps.sysevents);
+	struct cd_syskey key, next, *prev = NULL;
+	struct cd_sysevent v;
+
+	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
+		struct observation exe = { .exe_id = next.exe_id };
+		int err;
+
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(fd, &key, &v))
+			continue;
+		recorder__fill_exe(r, &exe);
+		err = sysevent__decode(&key, &v, exe.exe, out);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
 static void collect_stats(struct recorder *r, struct observations *out)
 {
 	int ncpu = libbpf_num_possible_cpus();
@@ -228,6 +252,8 @@ int recorder__collect(struct recorder *r, struct observations *out)
 
 	if (!err)
 		err = collect_pending(r, out);
+	if (!err)
+		err = collect_sysevents(r, out);
 	collect_stats(r, out);
 	return err;
 }
@@ -288,6 +314,7 @@ int recorder__reset(struct recorder *r)
 	clear_map(r->skel->maps.counts);
 	clear_map(r->skel->maps.evidence);
 	clear_map(r->skel->maps.pending);
+	clear_map(r->skel->maps.sysevents);
 	r->skel->bss->n_pending = 0;
 	clear_map(r->skel->maps.stacks);
 	if (!zeros)

@@ -17,6 +17,7 @@
 #include "capdiet/observe/ksyms.h"
 #include "capdiet/observe/noaudit.h"
 #include "capdiet/observe/record.h"
+#include "capdiet/observe/syscalls.h"
 #include "record_internal.h"
 #include "recorder.skel.h"
 
@@ -135,6 +136,11 @@ static void attach__configure(struct recorder *r, enum attach_method m,
 	skel->rodata->cgroup_scope = opts->cgroup_path != NULL;
 	skel->rodata->track_outcomes = !opts->untracked_outcomes;
 	bpf_program__set_autoload(skel->progs.on_sys_exit, !opts->untracked_outcomes);
+	if (!opts->untracked_outcomes) {
+		skel->rodata->nr_capset = syscalls__number("capset");
+		skel->rodata->nr_execve = syscalls__number("execve");
+		skel->rodata->nr_execveat = syscalls__number("execveat");
+	}
 	if (m == ATTACH_TP_BTF || m == ATTACH_TRACEPOINT) {
 		err = attach__set_noaudit_ranges(r);
 		if (err)

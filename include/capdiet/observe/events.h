@@ -122,6 +122,31 @@ struct cd_exe {
 	char path[CD_EXE_MAX];
 };
 
+/*
+ * Syscalls whose refusal the cap_capable hook never sees, recorded at
+ * sys_exit from their arguments: capset (EPERM when the permitted set asked
+ * for is not within the current one) and an execve refused with EPERM (a
+ * file whose file capabilities the bounding set lacks).
+ */
+struct cd_syskey {
+	__u64 exe_id;
+	__s32 syscall;
+	__s32 ret;       /* 0, or the -errno it returned */
+};
+
+struct cd_sysevent {
+	__u64 count;
+	__u64 first_ns;
+	__u64 asked_effective;   /* capset: union of the masks asked for */
+	__u64 asked_permitted;
+	__u64 asked_inheritable;
+	__u64 cur_permitted;     /* the task's sets when first seen */
+	__u64 cur_bounding;
+	__u32 pid;
+	__u32 pad;
+	char path[CD_ARG_MAX];   /* execve: the file, as passed */
+};
+
 /* Sent on the live ring buffer when an aggregation key is first seen. */
 struct cd_live_event {
 	struct cd_key key;

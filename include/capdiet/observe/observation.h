@@ -45,6 +45,8 @@ struct observation {
 	char stack_text[OBS_STACK_TEXT_MAX];
 	enum obs_class klass;
 	bool noaudit;            /* a noaudit caller: never a need, denied or not */
+	bool preclassified;      /* made from a syscall's arguments (sysevent.h):
+				  * classify__all leaves it as it is */
 	char reason[OBS_TEXT_MAX];
 };
 
