@@ -100,52 +100,115 @@ void cli__more_verbose(void)
 	log_set_level(log_level() >= LOG_INFO ? LOG_DEBUG : LOG_INFO);
 }
 
-static int profile_option(struct profile_cmd *c, int opt, char **argv)
+int cli__max_entries(const char *text, unsigned int *out)
 {
-	if (opt == 'o') {
-		c->output = optarg;
-		return -1;
-	}
-	if (opt == 'h') {
-		c->usage(stdout);
-		return EXIT_OK;
-	}
-	if (opt != ':' && opt != '?' && c->on_option) {
-		int code = c->on_option(opt, optarg, c->ctx);
+	long n;
 
-		return code ? code : -1;
-	}
-	log_error("%s '%s'; see 'capdiet %s --help'",
-		  opt == ':' ? "missing value for" : "unknown option", argv[optind - 1], c->name);
-	return EXIT_USAGE;
+	if (cli__count("--max-entries", text, 16, 1 << 22, &n))
+		return -EINVAL;
+	*out = (unsigned int)n;
+	return 0;
 }
 
-int cli__profile_args(struct profile_cmd *c, int argc, char **argv)
-{
-	char optstring[64];
-	int opt, code;
+const struct option cli__help_options[] = {
+	{ "help", no_argument, NULL, 'h' },
+	{ 0 },
+};
 
-	snprintf(optstring, sizeof(optstring), "+:%s", c->optstring);
-	opterr = 0; /* our own one-line messages, through log_error */
-	/* "+" stops at PROFILE; step over it so options may also follow it. */
-	while ((opt = getopt_long(argc, argv, optstring, c->options, NULL)) != -1 ||
-	       optind < argc) {
-		if (opt != -1) {
-			if ((code = profile_option(c, opt, argv)) >= 0)
-				return code;
-			continue;
+int cli__parse_options(const struct cli_parser *p, int argc, char **argv, void *opts)
+{
+	int opt, rc = 0;
+
+	optind = 0; /* a fresh scan, also for a second command line in one process */
+	/* With on_operand, step over each operand so options may follow it. */
+	while (!rc && ((opt = getopt_long(argc, argv, p->optstring, p->options, NULL)) != -1 ||
+		       (p->on_operand && optind < argc))) {
+		if (opt == -1) {
+			rc = p->on_operand(argv[optind++], opts);
+		} else if (opt == '?' || opt == ':') {
+			p->on_option(opt, argv[optind - 1], opts); /* its words; a failure */
+			rc = -EINVAL;
+		} else {
+			rc = p->on_option(opt, optarg, opts);
 		}
-		if (c->profile) {
-			log_error("%s takes one PROFILE; '%s' is one too many", c->name, argv[optind]);
-			return EXIT_USAGE;
-		}
-		c->profile = argv[optind++];
 	}
-	return -1;
+	if (rc == 0 && p->finish)
+		rc = p->finish(argc - optind, argv + optind, opts);
+	return rc < 0 ? -EINVAL : 0;
+}
+
+int cli__parsed(int parse_rc, const bool *help, void (*usage)(FILE *out))
+{
+	if (parse_rc)
+		return EXIT_USAGE;
+	if (!*help)
+		return -1;
+	usage(stdout);
+	return EXIT_OK;
+}
+
+struct profile_parse {
+	const struct profile_cmd *cmd;
+	struct profile_args *args;
+	void *opts;
+};
+
+static int profile_option(int opt, const char *arg, void *ctx)
+{
+	struct profile_parse *pp = ctx;
+
+	switch (opt) {
+	case 'o':
+		pp->args->output = arg;
+		return 0;
+	case 'h':
+		pp->args->help = true;
+		return CLI_STOP;
+	case ':':
+	case '?':
+		log_error("%s '%s'; see 'capdiet %s --help'",
+			  opt == ':' ? "missing value for" : "unknown option", arg, pp->cmd->name);
+		return -EINVAL;
+	}
+	return pp->cmd->on_option ? pp->cmd->on_option(opt, arg, pp->opts) : -EINVAL;
+}
+
+static int profile_operand(const char *arg, void *ctx)
+{
+	struct profile_parse *pp = ctx;
+
+	if (pp->args->profile) {
+		log_error("%s takes one PROFILE; '%s' is one too many", pp->cmd->name, arg);
+		return -EINVAL;
+	}
+	pp->args->profile = arg;
+	return 0;
+}
+
+static int profile_finish(int n, char **rest, void *ctx)
+{
+	struct profile_parse *pp = ctx;
+
+	(void)n; /* profile_operand took every operand */
+	(void)rest;
+	return pp->cmd->finish(pp->args, pp->opts);
+}
+
+int cli__profile_parse(const struct profile_cmd *c, int argc, char **argv,
+		       struct profile_args *args, void *opts)
+{
+	const struct cli_parser parser = {
+		c->optstring, c->options, profile_option, profile_operand, profile_finish,
+	};
+	struct profile_parse pp = { c, args, opts };
+
+	*args = (struct profile_args){ 0 };
+	return cli__parse_options(&parser, argc, argv, &pp);
 }
 
 struct profile_job {
 	const struct profile_cmd *cmd;
+	const void *opts;
 	struct profile *profile;
 };
 
@@ -153,25 +216,27 @@ static int profile_fill(FILE *out, void *ctx)
 {
 	const struct profile_job *job = ctx;
 
-	return job->cmd->fill(out, job->profile, job->cmd->ctx);
+	return job->cmd->fill(out, job->profile, job->opts);
 }
 
-int cli__profile_run(struct profile_cmd *c)
+int cli__profile_run(const struct profile_cmd *c, const struct profile_args *args,
+		     const void *opts)
 {
-	struct profile_job job = { .cmd = c };
+	struct profile_job job = { .cmd = c, .opts = opts };
+	const char *output = args->output;
 	char err[512];
 	int rc;
 
-	job.profile = profile__load(c->profile, err, sizeof(err));
+	job.profile = profile__load(args->profile, err, sizeof(err));
 	if (!job.profile) {
 		log_error("%s", err);
 		return EXIT_USAGE;
 	}
-	rc = c->output ? outfile__write(c->output, profile_fill, &job) : profile_fill(stdout, &job);
-	if (!rc && !c->output && fflush(stdout) != 0)
+	rc = output ? outfile__write(output, profile_fill, &job) : profile_fill(stdout, &job);
+	if (!rc && !output && fflush(stdout) != 0)
 		rc = -errno;
 	if (rc)
-		log_error("cannot write %s: %s", c->output ? c->output : "to stdout",
+		log_error("cannot write %s: %s", output ? output : "to stdout",
 			  rc == -ELOOP ? "it is a symlink; remove it or choose another path"
 				       : strerror(-rc));
 	profile__free(job.profile);

@@ -5,15 +5,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "capdiet/policy/check.h"
+#include "capdiet/cli/cli.h"
 #include "capdiet/cli/cmd.h"
 #include "capdiet/core/log.h"
-
-struct check_opts {
-	const char *allow;      /* --allow LIST */
-	const char *allowlist;  /* --allowlist FILE */
-	bool json;
-};
+#include "capdiet/policy/check.h"
 
 static void check_usage(FILE *out)
 {
@@ -33,48 +28,70 @@ static void check_usage(FILE *out)
 		"exit status: 0 clean, 1 violations, 2 bad input or usage\n");
 }
 
-/* Returns -1 to go on, or the exit code (help, usage error). */
-static int check__parse_args(int argc, char **argv, struct check_opts *o)
+static int check_option(int opt, const char *arg, void *ctx)
 {
-	static const struct option options[] = {
-		{ "allow", required_argument, NULL, 'a' },
-		{ "allowlist", required_argument, NULL, 'l' },
-		{ "format", required_argument, NULL, 'f' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
-	int opt;
+	struct check_opts *o = ctx;
 
-	while ((opt = getopt_long(argc, argv, "+h", options, NULL)) != -1) {
-		if (opt == 'h') {
-			check_usage(stdout);
-			return EXIT_OK;
-		} else if (opt == 'a') {
-			o->allow = optarg;
-		} else if (opt == 'l') {
-			o->allowlist = optarg;
-		} else if (opt == 'f' && (!strcmp(optarg, "text") || !strcmp(optarg, "json"))) {
-			o->json = !strcmp(optarg, "json");
-		} else if (opt == 'f') {
-			log_error("--format takes text or json, not '%s'", optarg);
-			return EXIT_USAGE;
-		} else {
-			log_error("see 'capdiet check --help' for the options");
-			return EXIT_USAGE;
+	switch (opt) {
+	case 'h':
+		o->help = true;
+		return CLI_STOP;
+	case 'a':
+		o->allow = arg;
+		return 0;
+	case 'l':
+		o->allowlist = arg;
+		return 0;
+	case 'f':
+		if (strcmp(arg, "text") && strcmp(arg, "json")) {
+			log_error("--format takes text or json, not '%s'", arg);
+			return -EINVAL;
 		}
+		o->json = !strcmp(arg, "json");
+		return 0;
 	}
-	if (o->allow && o->allowlist) {
-		log_error("give --allow or --allowlist, not both");
-		return EXIT_USAGE;
-	}
-	if (optind >= argc) {
-		log_error("check needs a manifest file or directory, e.g. 'capdiet check k8s/'");
-		return EXIT_USAGE;
-	}
-	return -1;
+	/* getopt has named the option; say where the right ones are. */
+	log_error("see 'capdiet check --help' for the options");
+	return -EINVAL;
 }
 
-static struct check_allowlist *check__allowlist(const struct check_opts *o)
+/* Every argument after the options is a PATH, even one that looks like one. */
+static int check_finish(int n, char **rest, void *ctx)
+{
+	struct check_opts *o = ctx;
+
+	if (o->allow && o->allowlist) {
+		log_error("give --allow or --allowlist, not both");
+		return -EINVAL;
+	}
+	if (n == 0) {
+		log_error("check needs a manifest file or directory, e.g. 'capdiet check k8s/'");
+		return -EINVAL;
+	}
+	o->paths = rest;
+	o->n_paths = n;
+	return 0;
+}
+
+static const struct option check_options[] = {
+	{ "allow", required_argument, NULL, 'a' },
+	{ "allowlist", required_argument, NULL, 'l' },
+	{ "format", required_argument, NULL, 'f' },
+	{ "help", no_argument, NULL, 'h' },
+	{ 0 },
+};
+
+static const struct cli_parser check_parser = {
+	"+h", check_options, check_option, NULL, check_finish,
+};
+
+int cmd_check__parse(int argc, char **argv, struct check_opts *o)
+{
+	*o = (struct check_opts){ 0 };
+	return cli__parse_options(&check_parser, argc, argv, o);
+}
+
+static struct check_allowlist *cmd_check__allowlist(const struct check_opts *o)
 {
 	struct check_allowlist *al;
 	char err[512] = "";
@@ -91,17 +108,18 @@ static struct check_allowlist *check__allowlist(const struct check_opts *o)
 }
 
 /* Loads every path; problems with single files are logged, not fatal. */
-static int check__collect(char **paths, int n, struct check_inventory *inv, size_t *errors)
+static int cmd_check__collect(const struct check_opts *o, struct check_inventory *inv,
+			      size_t *errors)
 {
 	struct strlist errs = { 0 };
 	int rc = 0;
 
-	for (int i = 0; i < n && !rc; i++) {
+	for (int i = 0; i < o->n_paths && !rc; i++) {
 		size_t before = inv->files;
 
-		rc = check__collect_path(inv, paths[i], &errs);
+		rc = check__collect_path(inv, o->paths[i], &errs);
 		if (!rc && inv->files == before && errs.n == 0)
-			log_warn("%s: no *.yaml, *.yml or *.json files in it", paths[i]);
+			log_warn("%s: no *.yaml, *.yml or *.json files in it", o->paths[i]);
 	}
 	for (size_t i = 0; i < errs.n; i++)
 		log_error("%s", errs.v[i]);
@@ -110,28 +128,23 @@ static int check__collect(char **paths, int n, struct check_inventory *inv, size
 	return rc;
 }
 
-int do_check(int argc, char **argv)
+static int cmd_check__run(const struct check_opts *o)
 {
-	struct check_opts o = { 0 };
 	struct check_inventory inv = { 0 };
 	struct check_report report = { 0 };
 	struct check_allowlist *al = NULL;
 	size_t errors = 0;
-	int rc = check__parse_args(argc, argv, &o);
+	int rc = EXIT_USAGE;
 
-	if (rc >= 0)
-		return rc;
-	rc = EXIT_USAGE;
-	al = check__allowlist(&o);
+	al = cmd_check__allowlist(o);
 	if (!al)
 		goto cleanup;
-	if (check__collect(argv + optind, argc - optind, &inv, &errors) ||
-	    check__evaluate(&inv, al, &report)) {
+	if (cmd_check__collect(o, &inv, &errors) || check__evaluate(&inv, al, &report)) {
 		log_error("out of memory");
 		goto cleanup;
 	}
 	report.errors = errors;
-	if ((o.json ? check_report__write_json : check_report__write_text)(&report, stdout)) {
+	if ((o->json ? check_report__write_json : check_report__write_text)(&report, stdout)) {
 		log_error("cannot write the report: %s", strerror(errno));
 		goto cleanup;
 	}
@@ -141,4 +154,12 @@ cleanup:
 	check_inventory__clear(&inv);
 	check_allowlist__free(al);
 	return rc;
+}
+
+int do_check(int argc, char **argv)
+{
+	struct check_opts o;
+	int code = cli__parsed(cmd_check__parse(argc, argv, &o), &o.help, check_usage);
+
+	return code >= 0 ? code : cmd_check__run(&o);
 }

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: MIT
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "capdiet/core/caps.h"
+#include "capdiet/cli/cli.h"
 #include "capdiet/cli/cmd.h"
+#include "capdiet/core/caps.h"
 #include "capdiet/core/log.h"
 
 static void decode_usage(FILE *out)
@@ -14,35 +16,47 @@ static void decode_usage(FILE *out)
 		     "(e.g. 00000000a80425fb), one per line, as capsh --decode would.\n");
 }
 
-int do_decode(int argc, char **argv)
+static int decode_option(int opt, const char *arg, void *ctx)
 {
-	static const struct option options[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
-	capset_t set;
-	int opt;
+	struct decode_opts *o = ctx;
 
-	while ((opt = getopt_long(argc, argv, "+h", options, NULL)) != -1) {
-		if (opt == 'h') {
-			decode_usage(stdout);
-			return EXIT_OK;
-		}
-		decode_usage(stderr);
-		return EXIT_USAGE;
+	(void)arg;
+	if (opt == 'h') {
+		o->help = true;
+		return CLI_STOP;
 	}
-	if (optind != argc - 1) {
+	decode_usage(stderr); /* under getopt's line about the option */
+	return -EINVAL;
+}
+
+static int decode_finish(int n, char **rest, void *ctx)
+{
+	struct decode_opts *o = ctx;
+
+	if (n != 1) {
 		log_error("decode takes one hex mask, e.g. 'capdiet decode 00000000a80425fb'");
-		return EXIT_USAGE;
+		return -EINVAL;
 	}
-	if (caps__parse_hex(argv[optind], &set) != 0) {
+	if (caps__parse_hex(rest[0], &o->set) != 0) {
 		log_error("'%s' is not a hex capability mask; give e.g. 00000000a80425fb",
-			  argv[optind]);
-		return EXIT_USAGE;
+			  rest[0]);
+		return -EINVAL;
 	}
-	if (set & ~caps__all())
-		log_warn("mask 0x%016llx has bits this kernel does not know",
-			 (unsigned long long)(set & ~caps__all()));
+	return 0;
+}
+
+static const struct cli_parser decode_parser = {
+	"+h", cli__help_options, decode_option, NULL, decode_finish,
+};
+
+int cmd_decode__parse(int argc, char **argv, struct decode_opts *o)
+{
+	*o = (struct decode_opts){ 0 };
+	return cli__parse_options(&decode_parser, argc, argv, o);
+}
+
+static void decode_print(capset_t set)
+{
 	printf("0x%016llx=", (unsigned long long)set);
 	for (int cap = 0, first = 1; cap < 64; cap++) {
 		if (!caps__has(set, cap))
@@ -54,5 +68,18 @@ int do_decode(int argc, char **argv)
 		first = 0;
 	}
 	printf("\n");
+}
+
+int do_decode(int argc, char **argv)
+{
+	struct decode_opts o;
+	int code = cli__parsed(cmd_decode__parse(argc, argv, &o), &o.help, decode_usage);
+
+	if (code >= 0)
+		return code;
+	if (o.set & ~caps__all())
+		log_warn("mask 0x%016llx has bits this kernel does not know",
+			 (unsigned long long)(o.set & ~caps__all()));
+	decode_print(o.set);
 	return EXIT_OK;
 }

@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "capdiet/core/caps.h"
@@ -18,19 +17,10 @@
 #include "capdiet/cli/cmd.h"
 #include "capdiet/observe/launch.h"
 #include "capdiet/core/log.h"
+#include "capdiet/core/proc.h"
 #include "capdiet/core/user.h"
 
 #define EXEC_STOP_GRACE_MS 5000
-
-/* What the command line asks for; a --profile option would fill the same. */
-struct exec_opts {
-	capset_t caps;
-	bool caps_given;
-	const char *profile;   /* --profile FILE: its set and user */
-	const char *user;      /* NULL: root */
-	bool allow_new_privs;
-	char **argv;
-};
 
 static void exec_usage(FILE *out)
 {
@@ -53,53 +43,65 @@ static void exec_usage(FILE *out)
 		"Needs root.\n");
 }
 
-/* Returns -1 to go on, or the exit code when done (help, bad options). */
-static int exec__parse_args(int argc, char **argv, struct exec_opts *o)
+static int exec_option(int opt, const char *arg, void *ctx)
 {
-	static const struct option options[] = {
-		{ "caps", required_argument, NULL, 'c' },
-		{ "profile", required_argument, NULL, 'p' },
-		{ "user", required_argument, NULL, 'u' },
-		{ "allow-new-privs", no_argument, NULL, 'N' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
-	int opt;
+	struct exec_opts *o = ctx;
 
-	while ((opt = getopt_long(argc, argv, "+c:p:u:h", options, NULL)) != -1) {
-		switch (opt) {
-		case 'c':
-			if (cli__caps("--caps", optarg, &o->caps))
-				return EXIT_USAGE;
-			o->caps_given = true;
-			break;
-		case 'p':
-			o->profile = optarg;
-			break;
-		case 'u':
-			o->user = optarg;
-			break;
-		case 'N':
-			o->allow_new_privs = true;
-			break;
-		case 'h':
-			exec_usage(stdout);
-			return EXIT_OK;
-		default:
-			log_error("see 'capdiet exec --help' for the options");
-			return EXIT_USAGE;
-		}
+	switch (opt) {
+	case 'c':
+		o->caps_given = true;
+		return cli__caps("--caps", arg, &o->caps);
+	case 'p':
+		o->profile = arg;
+		return 0;
+	case 'u':
+		o->user = arg;
+		return 0;
+	case 'N':
+		o->allow_new_privs = true;
+		return 0;
+	case 'h':
+		o->help = true;
+		return CLI_STOP;
 	}
-	if (optind >= argc) {
+	/* getopt has named the option; say where the right ones are. */
+	log_error("see 'capdiet exec --help' for the options");
+	return -EINVAL;
+}
+
+static int exec_finish(int n, char **rest, void *ctx)
+{
+	struct exec_opts *o = ctx;
+
+	if (n == 0) {
 		log_error("exec needs a command: capdiet exec [--caps LIST] -- CMD [ARGS...]");
-		return EXIT_USAGE;
+		return -EINVAL;
 	}
 	if (o->caps_given && o->profile) {
 		log_error("give either --caps or --profile, not both");
-		return EXIT_USAGE;
+		return -EINVAL;
 	}
-	o->argv = argv + optind;
-	return -1;
+	o->argv = rest;
+	return 0;
+}
+
+static const struct option exec_options[] = {
+	{ "caps", required_argument, NULL, 'c' },
+	{ "profile", required_argument, NULL, 'p' },
+	{ "user", required_argument, NULL, 'u' },
+	{ "allow-new-privs", no_argument, NULL, 'N' },
+	{ "help", no_argument, NULL, 'h' },
+	{ 0 },
+};
+
+static const struct cli_parser exec_parser = {
+	"+c:p:u:h", exec_options, exec_option, NULL, exec_finish,
+};
+
+int cmd_exec__parse(int argc, char **argv, struct exec_opts *o)
+{
+	*o = (struct exec_opts){ 0 };
+	return cli__parse_options(&exec_parser, argc, argv, o);
 }
 
 static void exec__report_go_error(const char *cmd, int err)
@@ -111,15 +113,6 @@ static void exec__report_go_error(const char *cmd, int err)
 			  cmd, strerror(-err));
 	else
 		log_error("cannot run %s: %s", cmd, strerror(-err));
-}
-
-static int exec__exit_code(int status)
-{
-	if (WIFEXITED(status))
-		return WEXITSTATUS(status);
-	if (WIFSIGNALED(status))
-		return 128 + WTERMSIG(status);
-	return EXIT_FAIL;
 }
 
 /* Passes signals on until the command exits, then stops what it left. */
@@ -137,7 +130,7 @@ static int exec__supervise(struct launch *l)
 		log_info("the command left processes running; stopping them");
 	if (launch__stop(l, EXEC_STOP_GRACE_MS) != 0)
 		log_warn("some processes of the command's tree did not stop");
-	return err ? EXIT_FAIL : exec__exit_code(status);
+	return err ? EXIT_FAIL : proc__exit_code(status);
 }
 
 static int exec__run(const struct exec_opts *o, const struct user_spec *user)
@@ -200,10 +193,10 @@ static int exec__with_profile(struct exec_opts *o, struct user_spec **user)
 
 int do_exec(int argc, char **argv)
 {
-	struct exec_opts o = { 0 };
+	struct exec_opts o;
 	struct user_spec *user = NULL;
 	struct profile *profile = NULL;
-	int code = exec__parse_args(argc, argv, &o);
+	int code = cli__parsed(cmd_exec__parse(argc, argv, &o), &o.help, exec_usage);
 
 	if (code >= 0)
 		return code;

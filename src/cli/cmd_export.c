@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 
@@ -6,11 +7,6 @@
 #include "capdiet/cli/cmd.h"
 #include "capdiet/policy/export.h"
 #include "capdiet/core/log.h"
-
-struct export_opts {
-	const char *format_name;
-	enum export_format format;
-};
 
 static void export_usage(FILE *out)
 {
@@ -26,45 +22,57 @@ static int export_option(int opt, const char *arg, void *ctx)
 	struct export_opts *o = ctx;
 
 	if (opt != 'f')
-		return EXIT_USAGE;
+		return -EINVAL;
 	o->format_name = arg;
 	return 0;
 }
 
-static int export_fill(FILE *out, const struct profile *p, void *ctx)
+static int export_fill(FILE *out, const struct profile *p, const void *ctx)
 {
 	const struct export_opts *o = ctx;
 
 	return export__write(p, o->format, out);
 }
 
-int do_export(int argc, char **argv)
-{
-	static const struct option options[] = {
-		{ "format", required_argument, NULL, 'f' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
-	struct export_opts o = { 0 };
-	struct profile_cmd c = {
-		.name = "export", .optstring = "f:o:h", .options = options,
-		.usage = export_usage, .on_option = export_option,
-		.fill = export_fill, .ctx = &o,
-	};
-	int code = cli__profile_args(&c, argc, argv);
+static const struct option export_options[] = {
+	{ "format", required_argument, NULL, 'f' },
+	{ "output", required_argument, NULL, 'o' },
+	{ "help", no_argument, NULL, 'h' },
+	{ 0 },
+};
 
-	if (code >= 0)
-		return code;
-	if (!o.format_name || !c.profile) {
+static int export_finish(const struct profile_args *args, void *ctx)
+{
+	struct export_opts *o = ctx;
+
+	if (!o->format_name || !args->profile) {
 		log_error("export needs --format FORMAT and a PROFILE, e.g. "
 			  "'capdiet export --format docker nginx.yaml'");
-		return EXIT_USAGE;
+		return -EINVAL;
 	}
-	if (export__parse_format(o.format_name, &o.format) != 0) {
-		log_error("unknown format '%s'; use one of: %s", o.format_name,
+	if (export__parse_format(o->format_name, &o->format) != 0) {
+		log_error("unknown format '%s'; use one of: %s", o->format_name,
 			  export__format_names());
-		return EXIT_USAGE;
+		return -EINVAL;
 	}
-	return cli__profile_run(&c);
+	return 0;
+}
+
+static const struct profile_cmd export_cmd = {
+	.name = "export", .optstring = "+:f:o:h", .options = export_options,
+	.on_option = export_option, .finish = export_finish, .fill = export_fill,
+};
+
+int cmd_export__parse(int argc, char **argv, struct export_opts *o)
+{
+	*o = (struct export_opts){ 0 };
+	return cli__profile_parse(&export_cmd, argc, argv, &o->args, o);
+}
+
+int do_export(int argc, char **argv)
+{
+	struct export_opts o;
+	int code = cli__parsed(cmd_export__parse(argc, argv, &o), &o.args.help, export_usage);
+
+	return code >= 0 ? code : cli__profile_run(&export_cmd, &o.args, &o);
 }

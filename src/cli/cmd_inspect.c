@@ -5,8 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "capdiet/core/caps.h"
+#include "capdiet/cli/cli.h"
 #include "capdiet/cli/cmd.h"
+#include "capdiet/core/caps.h"
 #include "capdiet/core/log.h"
 
 static const char *const set_fields[] = { "CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb" };
@@ -41,38 +42,62 @@ static int read_proc_caps(long pid, capset_t sets[N_SETS])
 	return found == (int)N_SETS ? 0 : -ENODATA;
 }
 
-int do_inspect(int argc, char **argv)
+static int inspect_option(int opt, const char *arg, void *ctx)
 {
-	static const struct option options[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
-	capset_t sets[N_SETS] = { 0 };
-	char *end;
-	long pid;
-	int opt, err;
+	struct inspect_opts *o = ctx;
 
-	while ((opt = getopt_long(argc, argv, "+h", options, NULL)) != -1) {
-		if (opt == 'h') {
-			printf("usage: capdiet inspect PID\n\n"
-			       "Prints the five capability sets of a running process by name.\n");
-			return EXIT_OK;
-		}
-		return EXIT_USAGE;
-	}
-	if (optind != argc - 1) {
+	(void)arg;
+	if (opt != 'h')
+		return -EINVAL; /* getopt has said what is wrong */
+	o->help = true;
+	return CLI_STOP;
+}
+
+static int inspect_finish(int n, char **rest, void *ctx)
+{
+	struct inspect_opts *o = ctx;
+	char *end;
+
+	if (n != 1) {
 		log_error("inspect takes one PID, e.g. 'capdiet inspect 1234'");
-		return EXIT_USAGE;
+		return -EINVAL;
 	}
 	errno = 0;
-	pid = strtol(argv[optind], &end, 10);
-	if (errno || *end || pid <= 0) {
-		log_error("'%s' is not a process id; give a positive number", argv[optind]);
-		return EXIT_USAGE;
+	o->pid = strtol(rest[0], &end, 10);
+	if (errno || *end || o->pid <= 0) {
+		log_error("'%s' is not a process id; give a positive number", rest[0]);
+		return -EINVAL;
 	}
-	err = read_proc_caps(pid, sets);
+	return 0;
+}
+
+static const struct cli_parser inspect_parser = {
+	"+h", cli__help_options, inspect_option, NULL, inspect_finish,
+};
+
+int cmd_inspect__parse(int argc, char **argv, struct inspect_opts *o)
+{
+	*o = (struct inspect_opts){ 0 };
+	return cli__parse_options(&inspect_parser, argc, argv, o);
+}
+
+static void inspect_usage(FILE *out)
+{
+	fprintf(out, "usage: capdiet inspect PID\n\n"
+		     "Prints the five capability sets of a running process by name.\n");
+}
+
+int do_inspect(int argc, char **argv)
+{
+	capset_t sets[N_SETS] = { 0 };
+	struct inspect_opts o;
+	int err, code = cli__parsed(cmd_inspect__parse(argc, argv, &o), &o.help, inspect_usage);
+
+	if (code >= 0)
+		return code;
+	err = read_proc_caps(o.pid, sets);
 	if (err) {
-		log_error("cannot read the capability sets of process %ld: %s", pid,
+		log_error("cannot read the capability sets of process %ld: %s", o.pid,
 			  err == -ENOENT ? "no such process" : strerror(-err));
 		return EXIT_FAIL;
 	}

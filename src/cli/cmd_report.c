@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 
@@ -16,30 +17,42 @@ static void report_usage(FILE *out)
 		     "  -h, --help         show this help\n");
 }
 
-static int report_fill(FILE *out, const struct profile *p, void *ctx)
+static int report_fill(FILE *out, const struct profile *p, const void *ctx)
 {
 	(void)ctx;
 	return report__write(p, out);
 }
 
+static const struct option report_options[] = {
+	{ "output", required_argument, NULL, 'o' },
+	{ "help", no_argument, NULL, 'h' },
+	{ 0 },
+};
+
+static int report_finish(const struct profile_args *args, void *ctx)
+{
+	(void)ctx;
+	if (args->profile)
+		return 0;
+	log_error("report needs a PROFILE, e.g. 'capdiet report nginx.yaml -o nginx.md'");
+	return -EINVAL;
+}
+
+static const struct profile_cmd report_cmd = {
+	.name = "report", .optstring = "+:o:h", .options = report_options,
+	.finish = report_finish, .fill = report_fill,
+};
+
+int cmd_report__parse(int argc, char **argv, struct report_opts *o)
+{
+	*o = (struct report_opts){ 0 };
+	return cli__profile_parse(&report_cmd, argc, argv, &o->args, o);
+}
+
 int do_report(int argc, char **argv)
 {
-	static const struct option options[] = {
-		{ "output", required_argument, NULL, 'o' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
-	struct profile_cmd c = {
-		.name = "report", .optstring = "o:h", .options = options,
-		.usage = report_usage, .fill = report_fill,
-	};
-	int code = cli__profile_args(&c, argc, argv);
+	struct report_opts o;
+	int code = cli__parsed(cmd_report__parse(argc, argv, &o), &o.args.help, report_usage);
 
-	if (code >= 0)
-		return code;
-	if (!c.profile) {
-		log_error("report needs a PROFILE, e.g. 'capdiet report nginx.yaml -o nginx.md'");
-		return EXIT_USAGE;
-	}
-	return cli__profile_run(&c);
+	return code >= 0 ? code : cli__profile_run(&report_cmd, &o.args, &o);
 }

@@ -11,6 +11,7 @@
 
 #include "capdiet/cli/cli.h"
 #include "capdiet/cli/cmd.h"
+#include "capdiet/core/clock.h"
 #include "capdiet/observe/launch.h"
 #include "capdiet/learn/learn.h"
 #include "capdiet/core/log.h"
@@ -20,19 +21,6 @@
 #include "capdiet/core/user.h"
 
 #define EXIT_INTERRUPTED 130
-
-struct run_opts {
-	const char *output;
-	const char *name;
-	const char *user;
-	double timeout;
-	double grace;
-	int max_trials;
-	bool minimize;
-	bool strict;
-	struct trial_env env;
-	struct recorder_opts rec;
-};
 
 static void run_usage(FILE *out)
 {
@@ -74,75 +62,71 @@ static void run_usage(FILE *out)
 		"2 bad usage, 130 interrupted (no profile is written)\n");
 }
 
-static int parse_run_option(int opt, struct run_opts *o)
+static int run_option(int opt, const char *arg, void *ctx)
 {
+	struct run_opts *o = ctx;
 	long n;
 
 	switch (opt) {
-	case 'p': o->env.probe = optarg; return 0;
-	case 'b': o->env.before_each = optarg; return 0;
-	case 'u': o->user = optarg; return 0;
-	case 'n': o->name = optarg; return 0;
-	case 'o': o->output = optarg; return 0;
+	case 'p': o->env.probe = arg; return 0;
+	case 'b': o->env.before_each = arg; return 0;
+	case 'u': o->user = arg; return 0;
+	case 'n': o->name = arg; return 0;
+	case 'o': o->output = arg; return 0;
 	case 'm': o->minimize = true; return 0;
 	case 'D': o->minimize = false; return 0;
 	case 'S': o->strict = true; return 0;
 	case 'N': o->env.allow_new_privs = true; return 0;
-	case 'v': cli__more_verbose(); return 0;
-	case 't': return cli__seconds("--timeout", optarg, &o->timeout);
-	case 'g': return cli__seconds("--grace", optarg, &o->grace);
+	case 'v': o->verbose++; return 0;
+	case 'h': o->help = true; return CLI_STOP;
+	case 't': return cli__seconds("--timeout", arg, &o->timeout);
+	case 'g': return cli__seconds("--grace", arg, &o->grace);
 	case 'T':
-		if (cli__count("--max-trials", optarg, 1, 100, &n))
+		if (cli__count("--max-trials", arg, 1, 100, &n))
 			return -EINVAL;
 		o->max_trials = (int)n;
 		return 0;
-	case 'M':
-		if (cli__count("--max-entries", optarg, 16, 1 << 22, &n))
-			return -EINVAL;
-		o->rec.max_entries = (unsigned int)n;
-		return 0;
-	case 'a': return cli__attach(optarg, &o->rec.method);
+	case 'M': return cli__max_entries(arg, &o->rec.max_entries);
+	case 'a': return cli__attach(arg, &o->rec.method);
 	}
+	return -EINVAL; /* getopt has said what is wrong */
+}
+
+static int run_finish(int n, char **rest, void *ctx)
+{
+	struct run_opts *o = ctx;
+
+	o->env.argv = rest;
+	if (n > 0)
+		return 0;
+	log_error("run needs a command: capdiet run [options] -- CMD [ARGS...]");
 	return -EINVAL;
 }
 
-static int parse_run_args(int argc, char **argv, struct run_opts *o)
-{
-	static const struct option options[] = {
-		{ "probe", required_argument, NULL, 'p' },
-		{ "timeout", required_argument, NULL, 't' },
-		{ "minimize", no_argument, NULL, 'm' },
-		{ "no-minimize", no_argument, NULL, 'D' },
-		{ "strict", no_argument, NULL, 'S' },
-		{ "before-each", required_argument, NULL, 'b' },
-		{ "user", required_argument, NULL, 'u' },
-		{ "name", required_argument, NULL, 'n' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "max-trials", required_argument, NULL, 'T' },
-		{ "grace", required_argument, NULL, 'g' },
-		{ "attach", required_argument, NULL, 'a' },
-		{ "allow-new-privs", no_argument, NULL, 'N' },
-		{ "max-entries", required_argument, NULL, 'M' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
-	int opt;
+static const struct option run_options[] = {
+	{ "probe", required_argument, NULL, 'p' },
+	{ "timeout", required_argument, NULL, 't' },
+	{ "minimize", no_argument, NULL, 'm' },
+	{ "no-minimize", no_argument, NULL, 'D' },
+	{ "strict", no_argument, NULL, 'S' },
+	{ "before-each", required_argument, NULL, 'b' },
+	{ "name", required_argument, NULL, 'n' },
+	{ "output", required_argument, NULL, 'o' },
+	{ "max-trials", required_argument, NULL, 'T' },
+	{ "grace", required_argument, NULL, 'g' },
+	CLI_LAUNCH_OPTIONS,
+	{ "help", no_argument, NULL, 'h' },
+	{ 0 },
+};
 
-	while ((opt = getopt_long(argc, argv, "+p:t:mb:u:n:o:a:vh", options, NULL)) != -1) {
-		if (opt == 'h') {
-			run_usage(stdout);
-			return 1;
-		}
-		if (opt == '?' || parse_run_option(opt, o))
-			return -EINVAL;
-	}
-	o->env.argv = argv + optind;
-	if (!*o->env.argv) {
-		log_error("run needs a command: capdiet run [options] -- CMD [ARGS...]");
-		return -EINVAL;
-	}
-	return 0;
+static const struct cli_parser run_parser = {
+	"+p:t:mb:u:n:o:a:vh", run_options, run_option, NULL, run_finish,
+};
+
+int cmd_run__parse(int argc, char **argv, struct run_opts *o)
+{
+	*o = (struct run_opts){ .timeout = 10, .grace = 3, .max_trials = 10, .minimize = true };
+	return cli__parse_options(&run_parser, argc, argv, o);
 }
 
 static void describe_new(const struct trial_result *res, capset_t new_required,
@@ -298,12 +282,12 @@ static int learn_and_write(struct run_opts *o, struct recorder *rec)
 	};
 	struct profile *p = profile__new();
 	struct learn_result res = { 0 };
-	struct timespec t0, t1;
+	double t0, seconds = 0;
 	int err, ret = EXIT_FAIL;
 
 	if (!p)
 		return EXIT_FAIL;
-	clock_gettime(CLOCK_MONOTONIC, &t0);
+	t0 = clock__now_s();
 	o->env.rec = rec;
 	err = fill_metadata(p, o, rec);
 	if (!err)
@@ -312,12 +296,12 @@ static int learn_and_write(struct run_opts *o, struct recorder *rec)
 		log_error("learning failed: %s", strerror(-err));
 		goto cleanup;
 	}
-	clock_gettime(CLOCK_MONOTONIC, &t1);
+	seconds = clock__now_s() - t0;
 	ret = explain_failure(o, &res);
 	if (ret != EXIT_OK)
 		goto cleanup;
 	p->complete = p->complete && !p->lost;
-	summarize(p, &res, (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9);
+	summarize(p, &res, seconds);
 	ret = write_profile(p, o->output) ? EXIT_FAIL : EXIT_OK;
 cleanup:
 	learn_result__clear(&res);
@@ -327,14 +311,16 @@ cleanup:
 
 int do_run(int argc, char **argv)
 {
-	struct run_opts o = { .timeout = 10, .grace = 3, .max_trials = 10, .minimize = true };
+	struct run_opts o;
 	struct user_spec *user = NULL;
 	struct recorder *rec = NULL;
-	int err, ret = EXIT_FAIL;
+	int err, ret = cli__parsed(cmd_run__parse(argc, argv, &o), &o.help, run_usage);
 
-	err = parse_run_args(argc, argv, &o);
-	if (err)
-		return err > 0 ? EXIT_OK : EXIT_USAGE;
+	if (ret >= 0)
+		return ret;
+	ret = EXIT_FAIL;
+	while (o.verbose-- > 0)
+		cli__more_verbose();
 	if (o.user && (err = cli__user(o.user, &user)))
 		return err;
 	o.env.user = user;

@@ -5,11 +5,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "capdiet/core/caps.h"
+#include "capdiet/core/clock.h"
+#include "capdiet/core/proc.h"
 #include "capdiet/observe/classify.h"
 #include "capdiet/cli/cli.h"
 #include "capdiet/cli/cmd.h"
@@ -21,20 +21,6 @@
 #include "capdiet/core/timing.h"
 
 #define STOP_GRACE_MS 3000
-
-struct trace_opts {
-	capset_t caps;
-	const char *user;
-	bool json;
-	bool live;
-	bool allow_new_privs;
-	pid_t pid;
-	const char *cgroup;
-	double duration;
-	unsigned int max_entries;
-	struct recorder_opts rec;
-	char **argv;
-};
 
 /* The signal that asked capdiet to stop, once one arrived. */
 static int stop_signal;
@@ -82,62 +68,38 @@ static void on_first_seen(const struct observation *o, void *ctx)
 	output__live_line(&copy, stderr);
 }
 
-static int parse_trace_option(int opt, struct trace_opts *o)
+static int trace_option(int opt, const char *arg, void *ctx)
 {
+	struct trace_opts *o = ctx;
 	long num;
 
 	switch (opt) {
-	case 'c': return cli__caps("--caps", optarg, &o->caps);
-	case 'u': o->user = optarg; return 0;
+	case 'c': return cli__caps("--caps", arg, &o->caps);
+	case 'u': o->user = arg; return 0;
 	case 'j': o->json = true; return 0;
 	case 'l': o->live = true; return 0;
-	case 'v': cli__more_verbose(); return 0;
-	case 'g': o->cgroup = optarg; return 0;
+	case 'v': o->verbose++; return 0;
+	case 'g': o->cgroup = arg; return 0;
 	case 'N': o->allow_new_privs = true; return 0;
-	case 'a': return cli__attach(optarg, &o->rec.method);
+	case 'h': o->help = true; return CLI_STOP;
+	case 'a': return cli__attach(arg, &o->rec.method);
+	case 'd': return cli__seconds("--duration", arg, &o->duration);
+	case 'M': return cli__max_entries(arg, &o->rec.max_entries);
 	case 'p':
-		if (cli__count("--pid", optarg, 1, INT32_MAX, &num))
+		if (cli__count("--pid", arg, 1, INT32_MAX, &num))
 			return -EINVAL;
 		o->pid = (pid_t)num;
 		return 0;
-	case 'd': return cli__seconds("--duration", optarg, &o->duration);
-	case 'M':
-		if (cli__count("--max-entries", optarg, 16, 1 << 22, &num))
-			return -EINVAL;
-		o->max_entries = (unsigned int)num;
-		return 0;
 	}
-	return -EINVAL;
+	return -EINVAL; /* getopt has said what is wrong */
 }
 
-static int parse_trace_args(int argc, char **argv, struct trace_opts *o)
+static int trace_finish(int n, char **rest, void *ctx)
 {
-	static const struct option options[] = {
-		{ "caps", required_argument, NULL, 'c' },
-		{ "user", required_argument, NULL, 'u' },
-		{ "attach", required_argument, NULL, 'a' },
-		{ "pid", required_argument, NULL, 'p' },
-		{ "cgroup", required_argument, NULL, 'g' },
-		{ "duration", required_argument, NULL, 'd' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "live", no_argument, NULL, 'l' },
-		{ "allow-new-privs", no_argument, NULL, 'N' },
-		{ "max-entries", required_argument, NULL, 'M' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
-	int opt;
+	struct trace_opts *o = ctx;
 
-	while ((opt = getopt_long(argc, argv, "+c:u:a:p:g:d:jlvh", options, NULL)) != -1) {
-		if (opt == 'h') {
-			trace_usage(stdout);
-			return 1;
-		}
-		if (opt == '?' || parse_trace_option(opt, o))
-			return -EINVAL;
-	}
-	o->argv = argv + optind;
+	(void)n; /* rest ends with NULL, as CMD's argv must */
+	o->argv = rest;
 	if (!!*o->argv + !!o->pid + !!o->cgroup != 1) {
 		log_error("trace needs exactly one of: -- CMD [ARGS...], --pid PID, --cgroup PATH");
 		return -EINVAL;
@@ -149,64 +111,73 @@ static int parse_trace_args(int argc, char **argv, struct trace_opts *o)
 	return 0;
 }
 
-static int shell_status(int status)
+static const struct option trace_options[] = {
+	{ "caps", required_argument, NULL, 'c' },
+	{ "pid", required_argument, NULL, 'p' },
+	{ "cgroup", required_argument, NULL, 'g' },
+	{ "duration", required_argument, NULL, 'd' },
+	{ "json", no_argument, NULL, 'j' },
+	{ "live", no_argument, NULL, 'l' },
+	CLI_LAUNCH_OPTIONS,
+	{ "help", no_argument, NULL, 'h' },
+	{ 0 },
+};
+
+static const struct cli_parser trace_parser = {
+	"+c:u:a:p:g:d:jlvh", trace_options, trace_option, NULL, trace_finish,
+};
+
+int cmd_trace__parse(int argc, char **argv, struct trace_opts *o)
 {
-	if (WIFEXITED(status))
-		return WEXITSTATUS(status);
-	if (WIFSIGNALED(status))
-		return 128 + WTERMSIG(status);
-	return EXIT_FAIL;
+	*o = (struct trace_opts){ 0 };
+	return cli__parse_options(&trace_parser, argc, argv, o);
 }
 
-static double now_seconds(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-/* Runs CMD until its whole tree is gone, or a stop signal. */
-static int trace_launch(struct trace_opts *o, struct recorder *rec,
-			const struct user_spec *user, struct trace_summary *sum)
+/* Starts CMD under the recorder; a failure becomes CMD's exit status, as a
+ * shell reports it: 127 not found, 126 cannot run. */
+static int trace_start(const struct trace_opts *o, struct recorder *rec,
+		       const struct user_spec *user, struct launch **l,
+		       struct trace_summary *sum)
 {
 	struct launch_spec spec = {
 		.argv = o->argv, .caps = o->caps, .user = user,
 		.allow_new_privs = o->allow_new_privs,
 		.stdin_fd = -1, .stdout_fd = -1, .stderr_fd = -1,
 	};
-	struct launch *l = NULL;
-	int err, status = 0;
-	bool exited = false;
-	err = launch__start(&spec, &l);
+	int err = launch__start(&spec, l);
+
 	if (!err)
-		err = recorder__track_exec(rec, launch__pid(l));
+		err = recorder__track_exec(rec, launch__pid(*l));
 	if (!err)
-		err = launch__go(l);
-	if (!err)
+		err = launch__go(*l);
+	if (!err) {
 		timing__mark("CMD exec'd");
-	if (err == -ENOENT) {
+		return 0;
+	}
+	if (err == -ENOENT)
 		log_error("%s: command not found", o->argv[0]);
-		sum->exit_status = 127;
-		err = 0;
-		goto cleanup;
-	}
-	if (err) {
+	else
 		log_error("cannot start %s: %s", o->argv[0], strerror(-err));
-		sum->exit_status = 126;
-		err = 0;
-		goto cleanup;
-	}
+	sum->exit_status = err == -ENOENT ? 127 : 126;
+	return err;
+}
+
+/* Records until CMD's whole tree is gone, or a stop signal. */
+static void trace_follow(const struct trace_opts *o, struct recorder *rec, struct launch *l,
+			 struct trace_summary *sum)
+{
+	bool exited = false;
+	int status = 0;
+
 	while (!stop_requested() && (!exited || launch__alive(l))) {
 		recorder__poll(rec, o->live ? 50 : 0);
 		if (exited) {
 			usleep(50 * 1000);
 			continue;
 		}
-		err = launch__wait(l, 100, &status);
-		if (!err) {
+		if (!launch__wait(l, 100, &status)) {
 			exited = true;
-			sum->exit_status = shell_status(status);
+			sum->exit_status = proc__exit_code(status);
 		}
 	}
 	if (stop_signal) {
@@ -215,12 +186,20 @@ static int trace_launch(struct trace_opts *o, struct recorder *rec,
 			sum->exit_status = 128 + stop_signal;
 		log_warn("interrupted: stopping %s and printing what was recorded", o->argv[0]);
 	}
-	err = 0;
-cleanup:
+}
+
+/* Runs CMD, then stops whatever it left; what happened is in sum. */
+static int trace_launch(struct trace_opts *o, struct recorder *rec,
+			const struct user_spec *user, struct trace_summary *sum)
+{
+	struct launch *l = NULL;
+
+	if (!trace_start(o, rec, user, &l, sum))
+		trace_follow(o, rec, l, sum);
 	if (l)
 		launch__stop(l, STOP_GRACE_MS);
 	launch__free(l);
-	return err;
+	return 0;
 }
 
 /* --pid / --cgroup: observe until the process is gone, the duration ends,
@@ -228,7 +207,7 @@ cleanup:
 static int trace_observe(struct trace_opts *o, struct recorder *rec,
 			 struct trace_summary *sum)
 {
-	double end = o->duration > 0 ? now_seconds() + o->duration : 0;
+	double end = o->duration > 0 ? clock__now_s() + o->duration : 0;
 	int err = o->pid ? recorder__track_pid(rec, o->pid) : 0;
 
 	if (err) {
@@ -236,7 +215,7 @@ static int trace_observe(struct trace_opts *o, struct recorder *rec,
 			  err == -ENOENT ? "no such process" : strerror(-err));
 		return err;
 	}
-	while (!stop_requested() && (!end || now_seconds() < end)) {
+	while (!stop_requested() && (!end || clock__now_s() < end)) {
 		if (o->pid && kill(o->pid, 0) && errno == ESRCH)
 			break;
 		recorder__poll(rec, o->live ? 100 : 0);
@@ -269,53 +248,66 @@ cleanup:
 	return err;
 }
 
-int do_trace(int argc, char **argv)
+/* What the recorder needs to know of the command line. */
+static void trace_setup(struct trace_opts *o)
 {
-	struct trace_opts o = { 0 };
-	struct trace_summary sum = { 0 };
-	struct user_spec *user = NULL;
-	struct recorder *rec = NULL;
-	int err, ret = EXIT_FAIL;
-
-	err = parse_trace_args(argc, argv, &o);
-	if (err)
-		return err > 0 ? EXIT_OK : EXIT_USAGE;
-	timing__mark("options parsed");
-	if (o.user && (err = cli__user(o.user, &user)))
-		return err;
-	if (*o.argv && (err = cli__fit_caps(&o.caps)))
-		return err;
-	o.rec.cgroup_path = o.cgroup;
+	o->rec.cgroup_path = o->cgroup;
 	/* Holding all it can be given, CMD's denials cannot be acted on. */
-	o.rec.untracked_outcomes = *o.argv && o.caps &&
-				   !(launch__available_caps() & ~o.caps);
-	if (o.rec.untracked_outcomes)
+	o->rec.untracked_outcomes = *o->argv && o->caps &&
+				    !(launch__available_caps() & ~o->caps);
+	if (o->rec.untracked_outcomes)
 		log_info("every capability capdiet can give is granted: syscall outcomes "
 			 "of denied checks are not tracked");
-	o.rec.max_entries = o.max_entries;
-	if (o.live)
-		o.rec.on_first_seen = on_first_seen;
+	if (o->live)
+		o->rec.on_first_seen = on_first_seen;
+}
+
+/* Records CMD, the process or the cgroup and prints what it did: the exit code. */
+static int trace_record(struct trace_opts *o, const struct user_spec *user)
+{
+	struct trace_summary sum = { .argv = o->argv, .caps = o->caps };
+	struct recorder *rec;
+	int ret = EXIT_FAIL;
+
 	launch__catch_signals();
-	rec = recorder__open(&o.rec);
+	rec = recorder__open(&o->rec);
 	if (!rec)
 		goto cleanup;
 	timing__mark("recorder attached");
-	sum.argv = o.argv;
 	sum.attach = attach__name(recorder__method(rec));
-	sum.caps = o.caps;
-	err = *o.argv ? trace_launch(&o, rec, user, &sum) : trace_observe(&o, rec, &sum);
-	if (err)
+	if (*o->argv ? trace_launch(o, rec, user, &sum) : trace_observe(o, rec, &sum))
 		goto cleanup;
-	if (o.live)
+	if (o->live)
 		recorder__poll(rec, 0); /* what the last moments added */
 	timing__mark("CMD finished");
-	if (print_result(&o, rec, &sum))
+	if (print_result(o, rec, &sum))
 		goto cleanup;
 	timing__mark("result printed");
-	ret = *o.argv ? sum.exit_status : EXIT_OK;
+	ret = *o->argv ? sum.exit_status : EXIT_OK;
 cleanup:
 	recorder__free(rec);
 	timing__mark("recorder detached");
-	user_spec__free(user);
 	return ret;
+}
+
+int do_trace(int argc, char **argv)
+{
+	struct trace_opts o;
+	struct user_spec *user = NULL;
+	int code = cli__parsed(cmd_trace__parse(argc, argv, &o), &o.help, trace_usage);
+
+	if (code >= 0)
+		return code;
+	while (o.verbose-- > 0)
+		cli__more_verbose();
+	timing__mark("options parsed");
+	if (o.user && (code = cli__user(o.user, &user)))
+		return code;
+	code = *o.argv ? cli__fit_caps(&o.caps) : EXIT_OK;
+	if (code == EXIT_OK) {
+		trace_setup(&o);
+		code = trace_record(&o, user);
+	}
+	user_spec__free(user);
+	return code;
 }

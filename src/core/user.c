@@ -52,20 +52,15 @@ static int user_spec__resolve_user(struct user_spec *u, const char *s)
 
 static int user_spec__resolve_group(struct user_spec *u, const char *s)
 {
-	struct group *gr;
 	uint32_t id = 0;
 	int numeric = id__parse(s, &id);
+	struct group *gr = numeric ? NULL : getgrnam(s);
 
 	if (numeric < 0)
 		return numeric;
-	if (numeric) {
-		u->gid = id;
-		return 0;
-	}
-	gr = getgrnam(s);
-	if (!gr)
+	if (!numeric && !gr)
 		return -ENOENT;
-	u->gid = gr->gr_gid;
+	u->gid = numeric ? id : gr->gr_gid;
 	return 0;
 }
 
@@ -92,19 +87,24 @@ static int user_spec__load_groups(struct user_spec *u)
 	}
 }
 
-/* Splits "USER[:GROUP]" in place; -EINVAL for "", ":G", "U:", "U:G:X". */
-static int user_spec__split(char *copy, char **user, char **group)
+void user_spec__split(const char *text, size_t *user_len, const char **group)
 {
-	char *colon = strchr(copy, ':');
+	const char *colon = strchr(text, ':');
 
+	*user_len = colon ? (size_t)(colon - text) : strlen(text);
+	*group = colon ? colon + 1 : NULL;
+}
+
+/* Splits "USER[:GROUP]" in place; -EINVAL for "", ":G", "U:", "U:G:X". */
+static int user_spec__split_copy(char *copy, char **user, char **group)
+{
+	size_t user_len;
+
+	user_spec__split(copy, &user_len, (const char **)group);
 	*user = copy;
-	*group = NULL;
-	if (colon) {
-		*colon = '\0';
-		*group = colon + 1;
-		if (!**group || strchr(*group, ':'))
-			return -EINVAL;
-	}
+	copy[user_len] = '\0';
+	if (*group && (!**group || strchr(*group, ':')))
+		return -EINVAL;
 	return **user ? 0 : -EINVAL;
 }
 
@@ -124,7 +124,7 @@ int user_spec__parse(const char *text, struct user_spec **out)
 	u->text = strdup(text);
 	if (!u->text)
 		goto cleanup;
-	err = user_spec__split(copy, &user, &group);
+	err = user_spec__split_copy(copy, &user, &group);
 	if (!err)
 		err = user_spec__resolve_user(u, user);
 	if (!err && group)

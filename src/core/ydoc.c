@@ -554,9 +554,37 @@ bool ydoc__is_null(const struct ydoc_node *n)
 	return false;
 }
 
+const char *ydoc__text(const struct ydoc_node *n)
+{
+	return n && n->type == YDOC_SCALAR && !ydoc__is_null(n) ? n->value : NULL;
+}
+
 bool ydoc__is(const struct ydoc_node *n, const char *s)
 {
 	return n && n->type == YDOC_SCALAR && !strcmp(n->value, s);
+}
+
+int ydoc__caps(const struct ydoc_node *list, capset_t *set, int *lines,
+	       const struct ydoc_node **bad)
+{
+	if (ydoc__is_null(list))
+		return 0;
+	*bad = list;
+	if (list->type != YDOC_SEQ)
+		return -EINVAL;
+	for (size_t i = 0; i < list->n; i++) {
+		const struct ydoc_node *item = list->items[i];
+		capset_t one = 0;
+
+		*bad = item;
+		if (item->type != YDOC_SCALAR || caps__add_name(&one, item->value))
+			return -EINVAL;
+		for (int cap = 0; lines && cap < 64; cap++)
+			if (caps__has(one, cap) && !lines[cap])
+				lines[cap] = item->line;
+		*set |= one;
+	}
+	return 0;
 }
 
 const char *ydoc__type_name(const struct ydoc_node *n)

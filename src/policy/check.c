@@ -12,8 +12,9 @@
 #include <string.h>
 #include <strings.h>
 
-#include "capdiet/policy/check.h"
 #include "capdiet/core/ydoc.h"
+#include "capdiet/policy/check.h"
+#include "capdiet/profile/profile.h"
 
 #define UNNAMED "(unnamed)"
 #define MAX_LIST_NESTING 8
@@ -23,17 +24,23 @@ struct doc_ctx {
 	struct ydoc_where where;   /* the file, and where its errors go */
 };
 
+/* Where a manifest format keeps a container's capabilities, for messages. */
+struct grant_fields {
+	const char *add, *drop, *privileged;
+};
+
+static const struct grant_fields k8s_fields = {
+	"securityContext.capabilities.add", "securityContext.capabilities.drop",
+	"securityContext.privileged",
+};
+
+static const struct grant_fields compose_fields = { "cap_add", "cap_drop", "privileged" };
+
 /* What a container or service declares about capabilities. */
 struct grant {
 	const struct ydoc_node *privileged, *add, *drop;
-	const char *add_field, *drop_field, *privileged_field;
-	capset_t defaults;   /* what the runtime gives when nothing is dropped */
+	const struct grant_fields *fields;
 };
-
-static const char *scalar_or(const struct ydoc_node *n, const char *fallback)
-{
-	return n && n->type == YDOC_SCALAR && !ydoc__is_null(n) ? n->value : fallback;
-}
 
 /* value as a mapping: NULL (absent or null) is fine, another type is not. */
 static int want_map(struct doc_ctx *d, const struct ydoc_node *value, const char *what,
@@ -105,27 +112,18 @@ static int names__add(struct doc_ctx *d, struct check_container *c,
 		      const struct ydoc_node *list, const char *field, capset_t *set,
 		      bool lines)
 {
-	if (ydoc__is_null(list))
+	const struct ydoc_node *bad;
+
+	if (!ydoc__caps(list, set, lines ? c->cap_line : NULL, &bad))
 		return 0;
-	if (list->type != YDOC_SEQ)
+	if (bad == list)
 		return ydoc_where__fail(&d->where, list->line,
 					"%s of %s/%s container %s must be a list of capability names",
 					field, c->kind, c->name, c->container);
-	for (size_t i = 0; i < list->n; i++) {
-		const struct ydoc_node *item = list->items[i];
-		capset_t one = 0;
-
-		if (item->type != YDOC_SCALAR || caps__add_name(&one, item->value))
-			return ydoc_where__fail(&d->where, item->line,
-						"unknown capability '%s' in %s of %s/%s container %s; use a name from capabilities(7), e.g. NET_BIND_SERVICE",
-						scalar_or(item, "(not a name)"), field, c->kind, c->name,
-						c->container);
-		for (int cap = 0; lines && cap < 64; cap++)
-			if (caps__has(one, cap) && !c->cap_line[cap])
-				c->cap_line[cap] = item->line;
-		*set |= one;
-	}
-	return 0;
+	return ydoc_where__fail(&d->where, bad->line,
+				"unknown capability '%s' in %s of %s/%s container %s; use a name from capabilities(7), e.g. NET_BIND_SERVICE",
+				ydoc__text(bad) ?: "(not a name)", field, c->kind, c->name,
+				c->container);
 }
 
 /* true/false as YAML 1.1 spells them (Kubernetes and Compose accept these). */
@@ -163,15 +161,17 @@ static int container__grant(struct doc_ctx *d, struct check_container *c,
 	bool privileged;
 	int err;
 
-	err = flag__parse(d, c, g->privileged, g->privileged_field, &privileged);
+	err = flag__parse(d, c, g->privileged, g->fields->privileged, &privileged);
 	if (!err)
-		err = names__add(d, c, g->drop, g->drop_field, &drop, false);
+		err = names__add(d, c, g->drop, g->fields->drop, &drop, false);
 	if (!err)
-		err = names__add(d, c, g->add, g->add_field, &add, true);
+		err = names__add(d, c, g->add, g->fields->add, &add, true);
 	if (err)
 		return err;
+	/* Docker's defaults, which containerd shares; Podman's are a subset, so
+	 * the gate errs on the strict side. */
 	if (!privileged) {
-		c->caps = (g->defaults & ~drop) | add;
+		c->caps = (caps__docker_default() & ~drop) | add;
 		return 0;
 	}
 	c->caps = caps__all();
@@ -185,12 +185,7 @@ static int k8s__grant(struct doc_ctx *d, struct check_container *c,
 		      const struct ydoc_node *entry)
 {
 	const struct ydoc_node *sc, *caps;
-	struct grant g = {
-		.add_field = "securityContext.capabilities.add",
-		.drop_field = "securityContext.capabilities.drop",
-		.privileged_field = "securityContext.privileged",
-		.defaults = caps__docker_default(),
-	};
+	struct grant g = { .fields = &k8s_fields };
 	int err;
 
 	err = want_map(d, ydoc__get(entry, "securityContext"), "securityContext", entry->line, &sc);
@@ -215,7 +210,7 @@ static int k8s__container(struct doc_ctx *d, const char *kind, const char *name,
 					"each entry of %s in %s/%s must be a mapping",
 					list, kind, name);
 	c = inventory__add(d->inv, d->where.file, entry->line, kind, name,
-			   scalar_or(ydoc__get(entry, "name"), UNNAMED));
+			   ydoc__text(ydoc__get(entry, "name")) ?: UNNAMED);
 	if (!c)
 		return -ENOMEM;
 	return k8s__grant(d, c, entry);
@@ -300,7 +295,7 @@ static int k8s__list(struct doc_ctx *d, const struct ydoc_node *obj, int nesting
 static int k8s__object(struct doc_ctx *d, const struct ydoc_node *obj, int nesting)
 {
 	static const char *const lists[] = { "containers", "initContainers", "ephemeralContainers" };
-	const char *kind = scalar_or(ydoc__get(obj, "kind"), NULL);
+	const char *kind = ydoc__text(ydoc__get(obj, "kind"));
 	const struct ydoc_node *spec;
 	const char *name;
 	int err;
@@ -309,7 +304,7 @@ static int k8s__object(struct doc_ctx *d, const struct ydoc_node *obj, int nesti
 		return 0;
 	if (!strcmp(kind, "List"))
 		return k8s__list(d, obj, nesting);
-	name = scalar_or(ydoc__get(ydoc__get(obj, "metadata"), "name"), UNNAMED);
+	name = ydoc__text(ydoc__get(ydoc__get(obj, "metadata"), "name")) ?: UNNAMED;
 	err = k8s__pod_spec(d, obj, kind, &spec);
 	for (size_t i = 0; !err && spec && i < sizeof(lists) / sizeof(lists[0]); i++)
 		err = k8s__containers(d, kind, name, spec, lists[i]);
@@ -321,12 +316,7 @@ static int compose__service(struct doc_ctx *d, const struct ydoc_node *key,
 {
 	const struct ydoc_node *svc;
 	struct check_container *c;
-	struct grant g = {
-		.add_field = "cap_add",
-		.drop_field = "cap_drop",
-		.privileged_field = "privileged",
-		.defaults = caps__docker_default(),
-	};
+	struct grant g = { .fields = &compose_fields };
 	int err;
 
 	if (key->type != YDOC_SCALAR)
@@ -396,23 +386,21 @@ static int oci__file(struct doc_ctx *d, const struct ydoc_node *root)
 	return err;
 }
 
-static int profile__file(struct doc_ctx *d, const struct ydoc_node *root)
+/* A profile is read by the profile module; its caps list like any container's. */
+static int check__profile(struct doc_ctx *d, const struct ydoc_node *root)
 {
-	const struct ydoc_node *version = ydoc__get(root, "capdiet_profile");
-	const struct ydoc_node *caps = ydoc__get(root, "caps");
-	const char *name = scalar_or(ydoc__get(root, "name"), UNNAMED);
+	struct profile_head head;
 	struct check_container *c;
+	const char *name;
+	int err = profile__read_head(root, &d->where, &head);
 
-	if (!ydoc__is(version, "1"))
-		return ydoc_where__fail(&d->where, version->line,
-					"capdiet_profile %s is not a version this capdiet reads (1)",
-					scalar_or(version, "?"));
-	if (!caps)
-		return ydoc_where__fail(&d->where, root->line, "profile %s has no caps list", name);
-	c = inventory__add(d->inv, d->where.file, caps->line, "Profile", name, name);
+	if (err)
+		return err;
+	name = head.name ? head.name : UNNAMED;
+	c = inventory__add(d->inv, d->where.file, head.caps->line, "Profile", name, name);
 	if (!c)
 		return -ENOMEM;
-	return names__add(d, c, caps, "caps", &c->caps, true);
+	return names__add(d, c, head.caps, "caps", &c->caps, true);
 }
 
 /* Tells the type by content; anything else (ConfigMap, CI config) is skipped. */
@@ -422,8 +410,8 @@ static int check__document(struct doc_ctx *d, const struct ydoc_node *root)
 
 	if (!root || root->type != YDOC_MAP)
 		return 0;
-	if (ydoc__get(root, "capdiet_profile"))
-		return profile__file(d, root);
+	if (profile__is_document(root))
+		return check__profile(d, root);
 	if (ydoc__get(root, "apiVersion") || ydoc__get(root, "kind"))
 		return k8s__object(d, root, 0);
 	if (ydoc__get(root, "ociVersion") ||

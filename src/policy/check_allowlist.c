@@ -56,22 +56,18 @@ void check_allowlist__free(struct check_allowlist *al)
 static int al__names(const struct ydoc_where *where, const struct ydoc_node *list,
 		     const char *field, capset_t *set)
 {
+	const struct ydoc_node *bad;
+
 	*set = 0;
-	if (ydoc__is_null(list))
+	if (!ydoc__caps(list, set, NULL, &bad))
 		return 0;
-	if (list->type != YDOC_SEQ)
+	if (bad == list)
 		return ydoc_where__fail(where, list->line,
 					"%s must be a list of capability names, e.g. [NET_BIND_SERVICE]",
 					field);
-	for (size_t i = 0; i < list->n; i++) {
-		const struct ydoc_node *item = list->items[i];
-
-		if (item->type != YDOC_SCALAR || caps__add_name(set, item->value))
-			return ydoc_where__fail(where, item->line,
-						"unknown capability '%s' in %s; use a name from capabilities(7), e.g. NET_BIND_SERVICE",
-						item->type == YDOC_SCALAR ? item->value : "(not a name)", field);
-	}
-	return 0;
+	return ydoc_where__fail(where, bad->line,
+				"unknown capability '%s' in %s; use a name from capabilities(7), e.g. NET_BIND_SERVICE",
+				bad->type == YDOC_SCALAR ? bad->value : "(not a name)", field);
 }
 
 /* Every key of map must be one of known (NULL-terminated). */

@@ -2,14 +2,15 @@
 /* The gate's file system side: reading one file safely, walking directories. */
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "capdiet/core/file.h"
 #include "capdiet/policy/check.h"
 
 #define MAX_DIR_DEPTH 64
@@ -27,92 +28,50 @@ static int fail(char *err, size_t err_len, int rc, const char *fmt, ...)
 	return rc;
 }
 
-/* Reads until EOF, at most CHECK_MAX_FILE_SIZE + 1 bytes (files can grow). */
-static int fd__read_all(int fd, size_t hint, char **out, size_t *len)
+/* The gate's words for what file__read refused; typed: it judged the type. */
+static int read__fail(const char *path, int rc, bool typed, char *err, size_t err_len)
 {
-	size_t alloc = hint + 2, used = 0;
-	char *buf = malloc(alloc);
-
-	if (!buf)
-		return -ENOMEM;
-	for (;;) {
-		ssize_t n;
-
-		if (used + 1 == alloc) {
-			char *bigger = alloc > CHECK_MAX_FILE_SIZE + 1 ? NULL : realloc(buf, alloc * 2);
-
-			if (!bigger)
-				break; /* too big: the caller sees used > the limit */
-			buf = bigger;
-			alloc *= 2;
-		}
-		n = read(fd, buf + used, alloc - 1 - used);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			free(buf);
-			return -errno;
-		}
-		if (n == 0)
-			break;
-		used += (size_t)n;
-	}
-	buf[used] = '\0';
-	*out = buf;
-	*len = used;
-	return 0;
+	if (typed && rc == -EISDIR)
+		return fail(err, err_len, rc, "%s: is a directory", path);
+	if (typed && rc == -EINVAL)
+		return fail(err, err_len, rc, "%s: not a regular file; give a manifest file", path);
+	if (rc == -EFBIG)
+		return fail(err, err_len, rc, "%s: larger than %u MiB; not a manifest", path,
+			    CHECK_MAX_FILE_SIZE >> 20);
+	return fail(err, err_len, rc, "%s: cannot read: %s", path, strerror(-rc));
 }
 
-static int fd__check_type(int fd, const char *path, size_t *size, char *err, size_t err_len)
+/* Neither an empty nor a binary file is a manifest: say so, keep nothing. */
+static int content__check(const char *path, char **buf, size_t len, char *err, size_t err_len)
 {
-	struct stat st;
-
-	if (fstat(fd, &st))
-		return fail(err, err_len, -errno, "%s: cannot read: %s", path, strerror(errno));
-	if (S_ISDIR(st.st_mode))
-		return fail(err, err_len, -EISDIR, "%s: is a directory", path);
-	if (!S_ISREG(st.st_mode))
-		return fail(err, err_len, -EINVAL, "%s: not a regular file; give a manifest file",
-			    path);
-	if ((unsigned long long)st.st_size > CHECK_MAX_FILE_SIZE)
-		return fail(err, err_len, -EFBIG, "%s: larger than %u MiB; not a manifest",
-			    path, CHECK_MAX_FILE_SIZE >> 20);
-	*size = (size_t)st.st_size;
-	return 0;
-}
-
-/* Reads what fd has left; refuses empty, oversized and binary content. */
-static int fd__read_checked(int fd, size_t hint, const char *path, char **buf, size_t *len,
-			    char *err, size_t err_len)
-{
-	int rc = fd__read_all(fd, hint, buf, len);
-
-	if (rc)
-		return fail(err, err_len, rc, "%s: cannot read: %s", path, strerror(-rc));
-	if (*len == 0 || *len > CHECK_MAX_FILE_SIZE || memchr(*buf, '\0', *len)) {
-		rc = fail(err, err_len, -EINVAL, "%s: %s", path,
-			  *len == 0 ? "empty file (0 bytes); remove it or give it content" :
-			  *len > CHECK_MAX_FILE_SIZE ? "larger than 16 MiB; not a manifest" :
-			  "binary file (it has NUL bytes); not a manifest");
-		free(*buf);
-		*buf = NULL;
-	}
-	return rc;
+	if (len && !memchr(*buf, '\0', len))
+		return 0;
+	fail(err, err_len, -EINVAL, "%s: %s", path,
+	     len == 0 ? "empty file (0 bytes); remove it or give it content" :
+	     "binary file (it has NUL bytes); not a manifest");
+	free(*buf);
+	*buf = NULL;
+	return -EINVAL;
 }
 
 int check__read_file(const char *path, char **buf, size_t *len, char *err, size_t err_len)
 {
-	/* O_NONBLOCK: a FIFO must not hang the gate before fstat refuses it. */
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
-	size_t size = 0;
-	int rc;
+	int rc = file__read(path, CHECK_MAX_FILE_SIZE, buf, len);
 
-	if (fd < 0)
-		return fail(err, err_len, -errno, "%s: cannot read: %s", path, strerror(errno));
-	rc = fd__check_type(fd, path, &size, err, err_len);
-	if (!rc)
-		rc = fd__read_checked(fd, size, path, buf, len, err, err_len);
-	close(fd);
+	if (rc)
+		return read__fail(path, rc, true, err, err_len);
+	return content__check(path, buf, *len, err, err_len);
+}
+
+/* Parses what a read returned (rc) and counts the file; frees buf. */
+static int load__buffer(struct check_inventory *inv, int rc, char *buf, size_t len,
+			const char *name, char *err, size_t err_len)
+{
+	if (!rc) {
+		inv->files++;
+		rc = check__parse_buffer(inv, buf, len, name, err, err_len);
+	}
+	free(buf);
 	return rc;
 }
 
@@ -121,30 +80,22 @@ int check__load_fd(struct check_inventory *inv, int fd, const char *name, char *
 {
 	char *buf = NULL;
 	size_t len = 0;
-	int rc;
+	int rc = file__read_fd(fd, CHECK_MAX_FILE_SIZE, 64 << 10, &buf, &len);
 
-	rc = fd__read_checked(fd, 64 << 10, name, &buf, &len, err, err_len);
 	if (rc)
-		return rc;
-	inv->files++;
-	rc = check__parse_buffer(inv, buf, len, name, err, err_len);
-	free(buf);
-	return rc;
+		rc = read__fail(name, rc, false, err, err_len);
+	else
+		rc = content__check(name, &buf, len, err, err_len);
+	return load__buffer(inv, rc, buf, len, name, err, err_len);
 }
 
 int check__load_file(struct check_inventory *inv, const char *path, char *err, size_t err_len)
 {
 	char *buf = NULL;
 	size_t len = 0;
-	int rc;
+	int rc = check__read_file(path, &buf, &len, err, err_len);
 
-	rc = check__read_file(path, &buf, &len, err, err_len);
-	if (rc)
-		return rc;
-	inv->files++;
-	rc = check__parse_buffer(inv, buf, len, path, err, err_len);
-	free(buf);
-	return rc;
+	return load__buffer(inv, rc, buf, len, path, err, err_len);
 }
 
 static bool is_manifest_name(const char *name)

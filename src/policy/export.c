@@ -8,9 +8,10 @@
 #include <string.h>
 #include <sys/capability.h>
 
-#include "capdiet/policy/export.h"
-#include "capdiet/core/log.h"
 #include "capdiet/core/emit.h"
+#include "capdiet/core/log.h"
+#include "capdiet/core/user.h"
+#include "capdiet/policy/export.h"
 
 /* Who the profile runs as, resolved on this machine where possible. */
 struct export_user {
@@ -55,18 +56,18 @@ static void export__resolve_ids(struct export_user *u)
 
 static void export__user(const struct profile *p, struct export_user *u)
 {
-	const char *colon;
+	const char *group;
+	size_t user_len;
 
 	memset(u, 0, sizeof(*u));
 	if (!p->user || !*p->user) {
 		u->root = true;
 		return;
 	}
-	colon = strchr(p->user, ':');
-	snprintf(u->user, sizeof(u->user), "%.*s",
-		 (int)(colon ? (size_t)(colon - p->user) : strlen(p->user)), p->user);
-	if (colon)
-		snprintf(u->group, sizeof(u->group), "%s", colon + 1);
+	user_spec__split(p->user, &user_len, &group);
+	snprintf(u->user, sizeof(u->user), "%.*s", (int)user_len, p->user);
+	if (group)
+		snprintf(u->group, sizeof(u->group), "%s", group);
 	export__resolve_ids(u);
 	u->root = !strcmp(u->user, "root") || (u->has_uid && u->uid == 0);
 }

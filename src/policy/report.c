@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/capability.h>
 
+#include "capdiet/core/user.h"
 #include "capdiet/policy/report.h"
 
 /* ---- Markdown helpers ---- */
@@ -54,6 +55,34 @@ static void md_caps(FILE *out, capset_t set, const char *none)
 		fputs(none, out);
 }
 
+/* lead, the names in set (none when it is empty), tail. */
+static void md_caps_line(FILE *out, const char *lead, capset_t set, const char *none,
+			 const char *tail)
+{
+	fputs(lead, out);
+	md_caps(out, set, none);
+	fputs(tail, out);
+}
+
+/* s (fallback when NULL), then sep, note and end when there is a note. */
+static void md_with_note(FILE *out, const char *s, const char *fallback, const char *sep,
+			 const char *note, const char *end)
+{
+	md_text(out, s ? s : fallback);
+	if (!note)
+		return;
+	fputs(sep, out);
+	md_text(out, note);
+	fputs(end, out);
+}
+
+/* One table cell's text ("-" for none) and the bar after it. */
+static void md_cell(FILE *out, const char *s)
+{
+	md_text(out, s ? s : "-");
+	fputs(" | ", out);
+}
+
 /* The command as one shell-like line: arguments with spaces are quoted. */
 static char *report__command_line(const struct strlist *cmd)
 {
@@ -80,10 +109,16 @@ static const char *report__name(const struct profile *p)
 	return p->name && *p->name ? p->name : "unnamed service";
 }
 
+/* Root as written: the USER part is root or 0, whatever the group. */
 static bool report__is_root(const struct profile *p)
 {
-	return !p->user || !*p->user || !strcmp(p->user, "root") || !strcmp(p->user, "0") ||
-	       !strncmp(p->user, "root:", 5) || !strncmp(p->user, "0:", 2);
+	const char *group;
+	size_t len;
+
+	if (!p->user || !*p->user)
+		return true;
+	user_spec__split(p->user, &len, &group);
+	return (len == 4 && !strncmp(p->user, "root", 4)) || (len == 1 && p->user[0] == '0');
 }
 
 /* ---- header and warnings ---- */
@@ -161,11 +196,9 @@ static void report__minimum_set(const struct profile *p, FILE *out)
 		fprintf(out, "\n\nDocker: `--cap-drop=ALL --cap-add=%s` "
 			"(`capdiet export` writes this for other runtimes).\n\n", flags ? flags : "");
 	}
-	if (p->unnecessary) {
-		fputs("Checked by --minimize and proved unnecessary: ", out);
-		md_caps(out, p->unnecessary, "");
-		fputs(".\n\n", out);
-	}
+	if (p->unnecessary)
+		md_caps_line(out, "Checked by --minimize and proved unnecessary: ",
+			     p->unnecessary, "", ".\n\n");
 	free(flags);
 }
 
@@ -275,11 +308,7 @@ static void report__found_in(const struct profile *p, const struct profile_evide
 		fputs(" (set tried: ", out);
 		md_caps(out, t->caps, "none");
 		fputs("; outcome: ", out);
-		md_text(out, t->outcome ? t->outcome : "?");
-		if (t->detail) {
-			fputs(", ", out);
-			md_text(out, t->detail);
-		}
+		md_with_note(out, t->outcome, "?", ", ", t->detail, "");
 		fputc(')', out);
 	}
 	fputs("  \n", out);
@@ -373,6 +402,35 @@ static void report__sys_admin_advice(const struct profile_evidence *e, FILE *out
 	      out);
 }
 
+static void report__ptrace_advice(FILE *out)
+{
+	fputs("**Debug containers only.** SYS_PTRACE reads and rewrites the memory of "
+	      "every process the service can see. Give it to a short-lived debug container "
+	      "(`kubectl debug`, `docker run --pid=container:...`), not to the service.\n\n",
+	      out);
+}
+
+static void report__network_advice(int cap, FILE *out)
+{
+	fprintf(out, "**Application containers should not hold %s.** %s Network setup "
+		"belongs to the runtime or CNI plugin, or an init container.\n\n",
+		caps__name(cap), cap == CAP_NET_RAW
+		? "Raw sockets let a compromised service forge packets and spoof ARP or DNS "
+		  "on the node's network; ping works without it through ICMP sockets "
+		  "(net.ipv4.ping_group_range)."
+		: "It reconfigures interfaces, routes and firewall rules, and with host "
+		  "networking those of the host.");
+}
+
+static void report__worker_user_advice(int cap, FILE *out)
+{
+	fprintf(out, "**Dropping to a worker user.** %s lets the master process, started "
+		"as root, switch its workers to an unprivileged user (setuid/setgid to e.g. "
+		"www-data). That drop is worth keeping; the alternative is to start the "
+		"service as that user (with NET_BIND_SERVICE for a low port), which needs "
+		"neither SETUID nor SETGID.\n\n", caps__name(cap));
+}
+
 static void report__cap_advice(const struct profile *p, const struct profile_evidence *e,
 			       FILE *out)
 {
@@ -383,29 +441,15 @@ static void report__cap_advice(const struct profile *p, const struct profile_evi
 		report__sys_admin_advice(e, out);
 		break;
 	case CAP_SYS_PTRACE:
-		fputs("**Debug containers only.** SYS_PTRACE reads and rewrites the memory of "
-		      "every process the service can see. Give it to a short-lived debug container "
-		      "(`kubectl debug`, `docker run --pid=container:...`), not to the service.\n\n",
-		      out);
+		report__ptrace_advice(out);
 		break;
 	case CAP_NET_ADMIN:
 	case CAP_NET_RAW:
-		fprintf(out, "**Application containers should not hold %s.** %s Network setup "
-			"belongs to the runtime or CNI plugin, or an init container.\n\n",
-			caps__name(e->cap), e->cap == CAP_NET_RAW
-			? "Raw sockets let a compromised service forge packets and spoof ARP or DNS "
-			  "on the node's network; ping works without it through ICMP sockets "
-			  "(net.ipv4.ping_group_range)."
-			: "It reconfigures interfaces, routes and firewall rules, and with host "
-			  "networking those of the host.");
+		report__network_advice(e->cap, out);
 		break;
 	case CAP_SETUID:
 	case CAP_SETGID:
-		fprintf(out, "**Dropping to a worker user.** %s lets the master process, started "
-			"as root, switch its workers to an unprivileged user (setuid/setgid to e.g. "
-			"www-data). That drop is worth keeping; the alternative is to start the "
-			"service as that user (with NET_BIND_SERVICE for a low port), which needs "
-			"neither SETUID nor SETGID.\n\n", caps__name(e->cap));
+		report__worker_user_advice(e->cap, out);
 		break;
 	default:
 		break;
@@ -420,12 +464,7 @@ static void report__capability(const struct profile *p, const struct profile_evi
 	report__found_in(p, e, out);
 	if (e->reason || e->klass) {
 		fputs("**Why:** ", out);
-		md_text(out, e->reason ? e->reason : "-");
-		if (e->klass) {
-			fputs(" (", out);
-			md_text(out, e->klass);
-			fputc(')', out);
-		}
+		md_with_note(out, e->reason, "-", " (", e->klass, ")");
 		fputs("  \n", out);
 	}
 	fprintf(out, "**Risk:** %s\n\n", report__risk(e->cap));
@@ -444,11 +483,9 @@ static void report__capabilities(const struct profile *p, FILE *out)
 		report__capability(p, &p->needed[i], out);
 		described |= CAPSET_BIT(p->needed[i].cap);
 	}
-	if (p->caps & ~described) {
-		fputs("No evidence was recorded for: ", out);
-		md_caps(out, p->caps & ~described, "");
-		fputs(". Find out why they are in the profile before granting them.\n\n", out);
-	}
+	if (p->caps & ~described)
+		md_caps_line(out, "No evidence was recorded for: ", p->caps & ~described, "",
+			     ". Find out why they are in the profile before granting them.\n\n");
 }
 
 /* ---- comparisons and history ---- */
@@ -462,13 +499,10 @@ static void report__docker_comparison(const struct profile *p, FILE *out)
 		"Docker grants %d capabilities by default. This profile keeps %d of them and "
 		"drops %d: ", caps__count(docker), caps__count(docker & p->caps),
 		caps__count(dropped));
-	md_caps(out, dropped, "none");
-	fputs(".\n\n", out);
-	if (extra) {
-		fputs("Not in Docker's defaults, so they must be added explicitly: ", out);
-		md_caps(out, extra, "");
-		fputs(".\n\n", out);
-	}
+	md_caps_line(out, "", dropped, "none", ".\n\n");
+	if (extra)
+		md_caps_line(out, "Not in Docker's defaults, so they must be added explicitly: ",
+			     extra, "", ".\n\n");
 }
 
 static void report__observed(const struct profile *p, FILE *out)
@@ -483,8 +517,8 @@ static void report__observed(const struct profile *p, FILE *out)
 		const struct profile_evidence *e = &p->observed[i];
 
 		fprintf(out, "| %s | ", caps__name(e->cap) ?: "?");
-		md_text(out, e->klass ? e->klass : "-");
-		fprintf(out, " | %llu | ", (unsigned long long)e->count);
+		md_cell(out, e->klass);
+		fprintf(out, "%llu | ", (unsigned long long)e->count);
 		md_text(out, e->reason ? e->reason : "-");
 		fputs(" |\n", out);
 	}
@@ -504,16 +538,34 @@ static void report__trials(const struct profile *p, FILE *out)
 		const struct profile_trial *t = &p->trials[i];
 
 		fprintf(out, "| %d | ", t->index);
-		md_caps(out, t->caps, "none");
-		fputs(" | ", out);
-		md_text(out, t->outcome ? t->outcome : "-");
-		fputs(" | ", out);
-		md_text(out, t->detail ? t->detail : "-");
-		fputs(" | ", out);
+		md_caps_line(out, "", t->caps, "none", " | ");
+		md_cell(out, t->outcome);
+		md_cell(out, t->detail);
 		md_caps(out, t->new_required, "-");
 		fprintf(out, " | %.2f |\n", t->seconds);
 	}
 	fputc('\n', out);
+}
+
+/* One capability's evidence in a sentence, to start a justification from. */
+static void report__evidence_line(int cap, const struct profile_evidence *e, FILE *out)
+{
+	fprintf(out, "- **%s** (%s): ", caps__name(cap), caps__describe(cap));
+	if (!e) {
+		fputs("no evidence recorded.\n", out);
+		return;
+	}
+	md_text(out, e->reason ? e->reason : "required");
+	if (e->syscalls.n) {
+		fputs("; syscalls ", out);
+		md_code_list(out, &e->syscalls);
+	}
+	if (e->exes.n) {
+		fputs("; in ", out);
+		md_code_list(out, &e->exes);
+	}
+	fprintf(out, "; %llu check%s.\n", (unsigned long long)e->count,
+		e->count == 1 ? "" : "s");
 }
 
 static void report__justification(const struct profile *p, FILE *out)
@@ -524,28 +576,9 @@ static void report__justification(const struct profile *p, FILE *out)
 		"%s needs %d capabilities. Write one paragraph saying why it cannot run with "
 		"fewer. The evidence, to start from:\n\n", REPORT_JUSTIFY_ABOVE,
 		report__name(p), caps__count(p->caps));
-	for (int cap = 0; cap < 64; cap++) {
-		const struct profile_evidence *e = profile__find_needed(p, cap);
-
-		if (!caps__has(p->caps, cap))
-			continue;
-		fprintf(out, "- **%s** (%s): ", caps__name(cap), caps__describe(cap));
-		if (!e) {
-			fputs("no evidence recorded.\n", out);
-			continue;
-		}
-		md_text(out, e->reason ? e->reason : "required");
-		if (e->syscalls.n) {
-			fputs("; syscalls ", out);
-			md_code_list(out, &e->syscalls);
-		}
-		if (e->exes.n) {
-			fputs("; in ", out);
-			md_code_list(out, &e->exes);
-		}
-		fprintf(out, "; %llu check%s.\n", (unsigned long long)e->count,
-			e->count == 1 ? "" : "s");
-	}
+	for (int cap = 0; cap < 64; cap++)
+		if (caps__has(p->caps, cap))
+			report__evidence_line(cap, profile__find_needed(p, cap), out);
 	fputs("\n> TODO: the justification, by a person who knows the service: why each "
 	      "capability above cannot be removed, and what limits the risk.\n\n", out);
 }

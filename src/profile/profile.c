@@ -153,25 +153,28 @@ static const char *profile_path__type_name(mode_t mode)
 	}
 }
 
-/* The user's name, or the uid as text when it has none here. */
+/* The name, or the id as text when it has none on this machine. */
+static char *profile_path__name(const char *name, unsigned int id)
+{
+	char *s;
+
+	if (name)
+		return strdup(name);
+	return asprintf(&s, "%u", id) < 0 ? NULL : s;
+}
+
 static char *profile_path__owner_name(uid_t uid)
 {
 	struct passwd *pw = getpwuid(uid);
-	char *s;
 
-	if (pw)
-		return strdup(pw->pw_name);
-	return asprintf(&s, "%u", (unsigned int)uid) < 0 ? NULL : s;
+	return profile_path__name(pw ? pw->pw_name : NULL, uid);
 }
 
 static char *profile_path__group_name(gid_t gid)
 {
 	struct group *gr = getgrgid(gid);
-	char *s;
 
-	if (gr)
-		return strdup(gr->gr_name);
-	return asprintf(&s, "%u", (unsigned int)gid) < 0 ? NULL : s;
+	return profile_path__name(gr ? gr->gr_name : NULL, gid);
 }
 
 /* What is true of path now; a missing path is a fact too (exists false). */

@@ -5,15 +5,13 @@
  * so the two cannot drift apart.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <math.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
+#include "capdiet/core/file.h"
 #include "capdiet/core/outfile.h"
 #include "capdiet/profile/profile.h"
 #include "capdiet/core/emit.h"
@@ -36,6 +34,9 @@ enum field_kind {
 
 struct list_spec;
 
+/* Which records a list holds; list__add appends one. */
+enum list_kind { L_PATHS, L_NEEDED, L_OBSERVED, L_TRIALS };
+
 struct field {
 	const char *key;
 	enum field_kind kind;
@@ -51,7 +52,7 @@ struct list_spec {
 	size_t elem_size;
 	size_t count_offset;
 	bool flow;                           /* one {k: v, ...} per line */
-	void *(*add)(void *base);            /* appends a zeroed record */
+	enum list_kind kind;
 	bool (*omit)(const void *elem, const struct field *f);
 };
 
@@ -78,14 +79,9 @@ static bool path__omit(const void *elem, const struct field *f)
 	return !pp->exists && strcmp(f->key, "path") && strcmp(f->key, "exists");
 }
 
-static void *path__add(void *base)
-{
-	return profile_evidence__new_path(base);
-}
-
 static const struct list_spec path_list = {
 	path_fields, N_OF(path_fields), sizeof(struct profile_path),
-	offsetof(struct profile_evidence, n_paths), true, path__add, path__omit,
+	offsetof(struct profile_evidence, n_paths), true, L_PATHS, path__omit,
 };
 
 #define EV(key, kind, member, req) FIELD(struct profile_evidence, key, kind, member, req)
@@ -104,24 +100,14 @@ static const struct field evidence_fields[] = {
 	EV("args", F_STRLIST, args, false),
 };
 
-static void *needed__add(void *base)
-{
-	return profile__add_needed(base, 0);
-}
-
-static void *observed__add(void *base)
-{
-	return profile__add_observed(base, 0);
-}
-
 static const struct list_spec needed_list = {
 	evidence_fields, N_OF(evidence_fields), sizeof(struct profile_evidence),
-	offsetof(struct profile, n_needed), false, needed__add, NULL,
+	offsetof(struct profile, n_needed), false, L_NEEDED, NULL,
 };
 
 static const struct list_spec observed_list = {
 	evidence_fields, N_OF(evidence_fields), sizeof(struct profile_evidence),
-	offsetof(struct profile, n_observed), false, observed__add, NULL,
+	offsetof(struct profile, n_observed), false, L_OBSERVED, NULL,
 };
 
 #define TR(key, kind, member, req) FIELD(struct profile_trial, key, kind, member, req)
@@ -134,14 +120,9 @@ static const struct field trial_fields[] = {
 	TR("seconds", F_DOUBLE, seconds, false),
 };
 
-static void *trial__add(void *base)
-{
-	return profile__add_trial(base);
-}
-
 static const struct list_spec trial_list = {
 	trial_fields, N_OF(trial_fields), sizeof(struct profile_trial),
-	offsetof(struct profile, n_trials), true, trial__add, NULL,
+	offsetof(struct profile, n_trials), true, L_TRIALS, NULL,
 };
 
 #define PR(key, kind, member, req) FIELD(struct profile, key, kind, member, req)
@@ -424,14 +405,14 @@ static int read_strlist(const struct ydoc_where *where, const struct field *f,
 static int read_capset(const struct ydoc_where *where, const struct field *f,
 		       const struct ydoc_node *n, capset_t *out)
 {
+	const struct ydoc_node *bad;
 	int err = expect_list(where, f, n);
 
 	*out = 0;
-	for (size_t i = 0; !err && i < n->n; i++)
-		if (caps__add_name(out, n->items[i]->value) != 0)
-			err = ydoc_where__fail(where, n->items[i]->line,
-					       "%s: '%s' is not a capability name",
-					       f->key, n->items[i]->value);
+	/* expect_list let through only scalars: what is bad is a name. */
+	if (!err && ydoc__caps(n, out, NULL, &bad))
+		err = ydoc_where__fail(where, bad->line, "%s: '%s' is not a capability name",
+				       f->key, bad->value);
 	return err;
 }
 
@@ -480,6 +461,22 @@ static int read_schema(const struct ydoc_where *where, const struct field *f,
 	return err;
 }
 
+static void *list__add(const struct list_spec *spec, void *base)
+{
+	switch (spec->kind) {
+	case L_PATHS:
+		return profile_evidence__new_path(base);
+	case L_NEEDED:
+		return profile__add_needed(base, 0);
+	case L_OBSERVED:
+		return profile__add_observed(base, 0);
+	case L_TRIALS:
+		return profile__add_trial(base);
+	}
+	errno = EINVAL;
+	return NULL;
+}
+
 static int read_list(const struct ydoc_where *where, const struct field *f,
 		     const struct ydoc_node *n, void *base)
 {
@@ -487,7 +484,7 @@ static int read_list(const struct ydoc_where *where, const struct field *f,
 	int err = expect_list(where, f, n);
 
 	for (size_t i = 0; !err && i < n->n; i++) {
-		void *elem = spec->add(base);
+		void *elem = list__add(spec, base);
 
 		if (!elem)
 			return -ENOMEM;
@@ -608,54 +605,18 @@ cleanup:
 	return p;
 }
 
-/* Reads a whole regular file of at most YDOC_MAX_SIZE bytes. */
-static int profile__slurp(int fd, char **buf, size_t *len)
-{
-	struct stat st;
-	size_t used = 0;
-	ssize_t got;
-
-	if (fstat(fd, &st) != 0)
-		return -errno;
-	if (!S_ISREG(st.st_mode))
-		return -EINVAL;
-	if (st.st_size > (off_t)YDOC_MAX_SIZE)
-		return -EFBIG;
-	/* One byte more than the cap, to notice a file that grew meanwhile. */
-	*buf = malloc(YDOC_MAX_SIZE + 1);
-	if (!*buf)
-		return -ENOMEM;
-	while ((got = read(fd, *buf + used, YDOC_MAX_SIZE + 1 - used)) > 0)
-		used += (size_t)got;
-	if (got < 0 || used > YDOC_MAX_SIZE) {
-		int err = got < 0 ? -errno : -EFBIG;
-
-		free(*buf);
-		*buf = NULL;
-		return err;
-	}
-	*len = used;
-	return 0;
-}
-
 struct profile *profile__load(const char *path, char *err, size_t err_len)
 {
 	struct profile *p = NULL;
 	char *buf = NULL;
 	size_t len = 0;
-	int fd, rc;
+	int rc = file__read(path, YDOC_MAX_SIZE, &buf, &len);
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		rc = -errno;
-		goto cleanup;
-	}
-	rc = profile__slurp(fd, &buf, &len);
-	close(fd);
+	if (rc == -EISDIR)
+		rc = -EINVAL;
 	if (!rc)
 		p = profile__parse(buf, len, path, err, err_len);
-cleanup:
-	if (rc && err && err_len)
+	else if (err && err_len)
 		snprintf(err, err_len, "%s: cannot read: %s", path,
 			 rc == -EINVAL ? "not a regular file" :
 			 rc == -EFBIG ? "larger than 16 MiB, not a profile" : strerror(-rc));
@@ -663,4 +624,30 @@ cleanup:
 	if (rc)
 		errno = -rc;
 	return p;
+}
+
+bool profile__is_document(const struct ydoc_node *root)
+{
+	return ydoc__get(root, "capdiet_profile") != NULL;
+}
+
+/* The version rule is read_schema's; the words are the gate's own. */
+int profile__read_head(const struct ydoc_node *root, const struct ydoc_where *where,
+		       struct profile_head *out)
+{
+	const struct ydoc_where quiet = { where->file, NULL, 0 };
+	const struct field *f = find_field(profile_fields, N_OF(profile_fields), "capdiet_profile");
+	const struct ydoc_node *version = ydoc__get(root, "capdiet_profile");
+	int schema;
+
+	out->name = ydoc__text(ydoc__get(root, "name"));
+	out->caps = ydoc__get(root, "caps");
+	if (!version || read_schema(&quiet, f, version, &schema))
+		return ydoc_where__fail(where, version ? version->line : root->line,
+					"capdiet_profile %s is not a version this capdiet reads (%d)",
+					ydoc__text(version) ?: "?", PROFILE_SCHEMA_VERSION);
+	if (!out->caps)
+		return ydoc_where__fail(where, root->line, "profile %s has no caps list",
+					out->name ? out->name : "(unnamed)");
+	return 0;
 }

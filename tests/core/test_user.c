@@ -117,6 +117,36 @@ static void test_bad_syntax(void **state)
 	user_spec__free(NULL);
 }
 
+/* The parts as written, for readers that print them: no judgement. */
+static void test_split(void **state)
+{
+	static const struct {
+		const char *text, *user, *group;
+	} cases[] = {
+		{ "www-data", "www-data", NULL },
+		{ "www-data:adm", "www-data", "adm" },
+		{ "0:0", "0", "0" },
+		{ "u:", "u", "" },
+		{ ":g", "", "g" },
+		{ "a:b:c", "a", "b:c" },
+		{ "", "", NULL },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *group = "unset";
+		size_t len = 99;
+
+		user_spec__split(cases[i].text, &len, &group);
+		assert_int_equal(len, strlen(cases[i].user));
+		assert_memory_equal(cases[i].text, cases[i].user, len);
+		if (cases[i].group)
+			assert_string_equal(group, cases[i].group);
+		else
+			assert_null(group);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -125,6 +155,7 @@ int main(void)
 		cmocka_unit_test(test_numeric),
 		cmocka_unit_test(test_unknown_names),
 		cmocka_unit_test(test_bad_syntax),
+		cmocka_unit_test(test_split),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -111,6 +111,57 @@ static void test_limits_and_messages(void **state)
 	assert_string_equal(ydoc__type_name(NULL), "nothing");
 }
 
+/* The one reading of a capability list, and the node it blames. */
+static void test_caps(void **state)
+{
+	struct ydoc *t = parse_ok("ok: [chown, CAP_SETUID, chown]\n"
+				  "all: [ALL]\n"
+				  "none: ~\n"
+				  "map: {a: b}\n"
+				  "typo: [CHOWN, SETUIDD]\n"
+				  "nested: [CHOWN, [SETUID]]\n", 0);
+	const struct ydoc_node *root = t->docs[0].root, *bad = NULL;
+	int lines[64] = { 0 };
+	capset_t set = 0;
+
+	(void)state;
+	assert_int_equal(ydoc__caps(ydoc__get(root, "ok"), &set, lines, &bad), 0);
+	assert_true(set == (CAPSET_BIT(0) | CAPSET_BIT(7))); /* CHOWN, SETUID */
+	assert_int_equal(lines[0], 1);
+	assert_int_equal(lines[7], 1);
+	assert_int_equal(lines[1], 0);
+	/* It adds to the set; lines already known stay. */
+	assert_int_equal(ydoc__caps(ydoc__get(root, "all"), &set, lines, &bad), 0);
+	assert_true(set == caps__all());
+	assert_int_equal(lines[0], 1);
+	assert_int_equal(lines[1], 2);
+	set = 0;
+	assert_int_equal(ydoc__caps(ydoc__get(root, "none"), &set, NULL, &bad), 0);
+	assert_int_equal(ydoc__caps(ydoc__get(root, "absent"), &set, NULL, &bad), 0);
+	assert_true(set == 0);
+	assert_int_equal(ydoc__caps(ydoc__get(root, "map"), &set, NULL, &bad), -EINVAL);
+	assert_ptr_equal(bad, ydoc__get(root, "map"));
+	assert_int_equal(ydoc__caps(ydoc__get(root, "typo"), &set, NULL, &bad), -EINVAL);
+	assert_string_equal(bad->value, "SETUIDD");
+	assert_int_equal(ydoc__caps(ydoc__get(root, "nested"), &set, NULL, &bad), -EINVAL);
+	assert_int_equal(bad->type, YDOC_SEQ);
+	ydoc__free(t);
+}
+
+static void test_text(void **state)
+{
+	struct ydoc *t = parse_ok("a: x\nb: ~\nc: [1]\nd: ''\n", 0);
+	const struct ydoc_node *root = t->docs[0].root;
+
+	(void)state;
+	assert_string_equal(ydoc__text(ydoc__get(root, "a")), "x");
+	assert_null(ydoc__text(ydoc__get(root, "b")));
+	assert_null(ydoc__text(ydoc__get(root, "c")));
+	assert_string_equal(ydoc__text(ydoc__get(root, "d")), "");
+	assert_null(ydoc__text(NULL));
+	ydoc__free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -118,6 +169,8 @@ int main(void)
 		cmocka_unit_test(test_no_aliases),
 		cmocka_unit_test(test_tags),
 		cmocka_unit_test(test_limits_and_messages),
+		cmocka_unit_test(test_caps),
+		cmocka_unit_test(test_text),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -369,8 +369,15 @@ static void test_profile(void **state)
 	assert_true(inv.v[0].caps == (BIT(CAP_NET_BIND_SERVICE) | BIT(CAP_SETUID)));
 	assert_int_equal(inv.v[0].cap_line[CAP_SETUID], 6);
 	check_inventory__clear(&inv);
-	parse_fails("capdiet_profile: 2\ncaps: []\n", "f.yaml:1: ", "version");
-	parse_fails("capdiet_profile: 1\nname: x\ncaps: [SETUIDD]\n", "f.yaml:3: ", "SETUIDD");
+	parse_fails("capdiet_profile: 2\ncaps: []\n", "f.yaml:1: ",
+		    "capdiet_profile 2 is not a version this capdiet reads (1)");
+	parse_fails("capdiet_profile: {v: 1}\ncaps: []\n", "f.yaml:1: ",
+		    "capdiet_profile ? is not a version");
+	parse_fails("capdiet_profile: 1\nname: x\ncaps: [SETUIDD]\n", "f.yaml:3: ",
+		    "unknown capability 'SETUIDD' in caps of Profile/x container x");
+	parse_fails("capdiet_profile: 1\nname: x\n", "f.yaml:1: ", "profile x has no caps list");
+	parse_fails("capdiet_profile: 1\ncaps: {a: b}\n", "f.yaml:2: ",
+		    "caps of Profile/(unnamed) container (unnamed) must be a list");
 }
 
 static void test_hostile_yaml(void **state)

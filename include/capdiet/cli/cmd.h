@@ -1,7 +1,20 @@
 /* SPDX-License-Identifier: MIT */
-/* Subcommands: each parses its own options and returns an exit code. */
+/*
+ * Subcommands: each returns an exit code.  Each do_* first parses its
+ * command line into an options struct (cmd_*__parse: nothing but that and
+ * one log_error line on a bad one, so tests can call it), then acts on it.
+ */
 #ifndef CAPDIET_CMD_H
 #define CAPDIET_CMD_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "capdiet/cli/cli.h"
+#include "capdiet/core/caps.h"
+#include "capdiet/learn/trial.h"
+#include "capdiet/observe/record.h"
+#include "capdiet/policy/export.h"
 
 enum {
 	EXIT_OK = 0,      /* success, no violations */
@@ -17,5 +30,89 @@ int do_report(int argc, char **argv);
 int do_check(int argc, char **argv);
 int do_decode(int argc, char **argv);
 int do_inspect(int argc, char **argv);
+
+/*
+ * The parsers: argv[0] is the subcommand's name.  Each fills *o (from
+ * zero, or the command's defaults) and returns 0, or -EINVAL after its
+ * message.  With help set, nothing else was checked: print the usage.
+ */
+
+struct check_opts {
+	const char *allow;      /* --allow LIST */
+	const char *allowlist;  /* --allowlist FILE */
+	bool json;              /* --format json */
+	bool help;
+	char **paths;           /* PATH...: every argument after the options */
+	int n_paths;
+};
+int cmd_check__parse(int argc, char **argv, struct check_opts *o);
+
+/* What the command line asks for; --profile fills caps and user later. */
+struct exec_opts {
+	capset_t caps;
+	bool caps_given;
+	const char *profile;   /* --profile FILE: its set and user */
+	const char *user;      /* NULL: root */
+	bool allow_new_privs;
+	bool help;
+	char **argv;           /* CMD [ARGS...] */
+};
+int cmd_exec__parse(int argc, char **argv, struct exec_opts *o);
+
+struct trace_opts {
+	capset_t caps;
+	const char *user;
+	bool json;
+	bool live;
+	bool allow_new_privs;
+	pid_t pid;
+	const char *cgroup;
+	double duration;
+	int verbose;            /* each -v: one level more */
+	bool help;
+	struct recorder_opts rec; /* --attach, --max-entries */
+	char **argv;            /* CMD [ARGS...]; empty with --pid or --cgroup */
+};
+int cmd_trace__parse(int argc, char **argv, struct trace_opts *o);
+
+struct run_opts {
+	const char *output;
+	const char *name;
+	const char *user;
+	double timeout;
+	double grace;
+	int max_trials;
+	bool minimize;
+	bool strict;
+	int verbose;            /* each -v: one level more */
+	bool help;
+	struct trial_env env;    /* argv: CMD [ARGS...] */
+	struct recorder_opts rec;
+};
+int cmd_run__parse(int argc, char **argv, struct run_opts *o);
+
+struct export_opts {
+	struct profile_args args;
+	const char *format_name;
+	enum export_format format;
+};
+int cmd_export__parse(int argc, char **argv, struct export_opts *o);
+
+struct report_opts {
+	struct profile_args args;
+};
+int cmd_report__parse(int argc, char **argv, struct report_opts *o);
+
+struct decode_opts {
+	capset_t set;           /* the HEX operand */
+	bool help;
+};
+int cmd_decode__parse(int argc, char **argv, struct decode_opts *o);
+
+struct inspect_opts {
+	long pid;               /* the PID operand */
+	bool help;
+};
+int cmd_inspect__parse(int argc, char **argv, struct inspect_opts *o);
 
 #endif

@@ -6,6 +6,7 @@
 #ifndef CAPDIET_USER_H
 #define CAPDIET_USER_H
 
+#include <stddef.h>
 #include <sys/types.h>
 
 struct user_spec {
@@ -25,6 +26,13 @@ struct user_spec {
  * syntax, -ENOMEM.
  */
 int user_spec__parse(const char *text, struct user_spec **out);
+/*
+ * Where "USER[:GROUP]" splits, without judging or looking up either part:
+ * USER is the first *user_len bytes of text, GROUP follows the first ':'
+ * (*group is NULL without one).  The one reading of the syntax, for
+ * readers that print the parts as written (export, report).
+ */
+void user_spec__split(const char *text, size_t *user_len, const char **group);
 void user_spec__free(struct user_spec *u);
 
 #endif

@@ -18,6 +18,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "capdiet/core/caps.h"
+
 #define YDOC_MAX_SIZE  (16u << 20) /* bytes of input */
 #define YDOC_MAX_DEPTH 64
 #define YDOC_MAX_NODES 1000000
@@ -87,8 +89,20 @@ const struct ydoc_node *ydoc__key(const struct ydoc_node *map, size_t i);
 const struct ydoc_node *ydoc__value(const struct ydoc_node *map, size_t i);
 /* An absent value, a plain "", "~", "null", "Null", "NULL", or a !!null. */
 bool ydoc__is_null(const struct ydoc_node *n);
+/* The text of a scalar that is not null, else NULL. */
+const char *ydoc__text(const struct ydoc_node *n);
 /* A scalar equal to s. */
 bool ydoc__is(const struct ydoc_node *n, const char *s);
+/*
+ * Adds the capability names of a list ([NET_BIND_SERVICE, cap_chown, ALL])
+ * to *set; an absent or null list adds nothing.  With lines (64 entries),
+ * lines[cap] gets the line of the item that first names cap, unless it is
+ * set already.  Returns 0, or -EINVAL with *bad at the node to blame: list
+ * when it is not a sequence, else the first item that is not a capability
+ * name.  Each reader words its own message.
+ */
+int ydoc__caps(const struct ydoc_node *list, capset_t *set, int *lines,
+	       const struct ydoc_node **bad);
 /* "scalar", "sequence", "mapping" ("nothing" for NULL): for error messages. */
 const char *ydoc__type_name(const struct ydoc_node *n);
 

@@ -14,6 +14,7 @@
 
 #include "capdiet/core/caps.h"
 #include "capdiet/core/strlist.h"
+#include "capdiet/core/ydoc.h"
 
 #define PROFILE_SCHEMA_VERSION 1
 
@@ -117,5 +118,24 @@ int profile__save(const struct profile *p, const char *path);
 struct profile *profile__load(const char *path, char *err, size_t err_len);
 struct profile *profile__parse(const char *buf, size_t len, const char *name,
 			       char *err, size_t err_len);
+
+/*
+ * A profile among the documents of a file read for other things (capdiet
+ * check): what a gate needs of it, and nothing more, so keys it need not
+ * judge are not read.
+ */
+struct profile_head {
+	const char *name;              /* NULL when it has none */
+	const struct ydoc_node *caps;  /* the caps list, as written */
+};
+
+/* root has the capdiet_profile key. */
+bool profile__is_document(const struct ydoc_node *root);
+/*
+ * Checks the schema version by profile__parse's rule and finds the name and
+ * the caps list.  0, or -EINVAL with "FILE:LINE: problem" in where.
+ */
+int profile__read_head(const struct ydoc_node *root, const struct ydoc_where *where,
+		       struct profile_head *out);
 
 #endif
