@@ -30,7 +30,9 @@ begin "run batch programs"
 "$CAPDIET" run -o "$TMP/true.yaml" -- true 2>"$TMP/err"
 check "a program that needs nothing exits 0" [ $? -eq 0 ]
 check "gets an empty set" [ -z "$(caps_of "$TMP/true.yaml")" ]
-check "in one trial" [ "$(grep -c '^- {index:' "$TMP/true.yaml")" -eq 1 ]
+check "in three trials: baseline, none, confirmation" [ "$(grep -c '^- {index:' "$TMP/true.yaml")" -eq 3 ]
+check "the baseline comes first, with every capability" \
+	sh -c "grep '^- {index: 0' '$TMP/true.yaml' | grep -q \"detail: 'baseline: exit 0'\""
 check "its mmap SYS_ADMIN noise is tolerated, not needed" \
 	grep -q 'reason: noaudit check' "$TMP/true.yaml"
 touch "$TMP/owned"
@@ -68,20 +70,23 @@ wait_port_free 8081
 	-- "$PROBE_BIN" serve 8081 33 2>"$TMP/err"
 check "workers that fail to drop to uid 33 get SETGID and SETUID" \
 	[ "$(caps_of "$TMP/worker.yaml")" = SETGID,SETUID ]
-check "even though the first probe passed (degraded)" grep -q 'outcome: degraded' "$TMP/worker.yaml"
+check "even though the probe passed: the workers kept root" \
+	grep -q "as it does with every capability" "$TMP/worker.yaml"
 wait_port_free 8081
-"$CAPDIET" run --accept-degraded -o "$TMP/deg.yaml" --probe 'curl -sf --max-time 2 http://127.0.0.1:8081/' \
+"$CAPDIET" run --accept-degraded -- true 2>"$TMP/err"
+check "--accept-degraded is gone (exit 2)" [ $? -eq 2 ]
+"$CAPDIET" run --strict -o "$TMP/strict.yaml" --probe 'curl -sf --max-time 2 http://127.0.0.1:8081/' \
 	-- "$PROBE_BIN" serve 8081 33 2>"$TMP/err"
-check "--accept-degraded stops at the passing probe" [ -z "$(caps_of "$TMP/deg.yaml")" ]
-check "and lists the failed operations" grep -q "CAP_SETGID: setgid failed with EPERM" "$TMP/deg.yaml"
-check "and marks the profile degraded" grep -q '^degraded: true' "$TMP/deg.yaml"
+check "--strict: the same set, every failed operation being a need" \
+	[ "$(caps_of "$TMP/strict.yaml")" = SETGID,SETUID ]
 
 begin "run not a capability problem"
 "$CAPDIET" run -o "$TMP/bad.yaml" -- nginx -c /nonexistent/nginx.conf -g 'daemon off;' 2>"$TMP/err"; rc=$?
 check "a bad config file exits 1" [ "$rc" -eq 1 ]
-check "says it is not a capability problem" grep -q 'not a capability problem' "$TMP/err"
+check "says it fails even with every capability" grep -q 'fails even with every capability capdiet holds' "$TMP/err"
+check "and is not a capability problem" grep -q 'not a capability problem' "$TMP/err"
 check "shows the command's own error" grep -q 'nonexistent/nginx.conf' "$TMP/err"
-check "within two trials" [ "$(grep -c '^trial ' "$TMP/err")" -le 2 ]
+check "after the baseline alone" [ "$(grep -c '^trial ' "$TMP/err")" -eq 1 ]
 check "and writes no profile" [ ! -e "$TMP/bad.yaml" ]
 "$CAPDIET" run -- /nonexistent/binary 2>"$TMP/err"; rc=$?
 check "a missing binary exits 1" [ "$rc" -eq 1 ]
