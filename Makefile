@@ -58,8 +58,10 @@ SKEL_USERS := $(patsubst src/%.c,$(BUILD)/src/%.o,$(shell grep -l '\.skel\.h"' $
 TEST_SRCS := $(wildcard $(foreach l,$(LAYERS),tests/$(l)/test_*.c))
 TEST_BINS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRCS))
 HELPERS   := $(patsubst tests/helpers/%.c,$(BUILD)/tests/helpers/%,$(wildcard tests/helpers/*.c))
+# The corpus's independent oracle: no BPF, no capdiet code, only libcap.
+ORACLE    := $(BUILD)/tests/oracle/oracle
 
-.PHONY: all clean test unit-test integration-test install bench setup demo demo-container profiles check-layers
+.PHONY: all clean test unit-test integration-test install bench setup demo demo-container profiles check-layers corpus
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -110,14 +112,26 @@ $(BUILD)/tests/helpers/%: tests/helpers/%.c | $(BUILD)/tests/helpers
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $< -o $@
 
-test: $(BUILD)/capdiet $(TEST_BINS) $(HELPERS)
+$(ORACLE): tests/oracle/oracle.c
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) -O2 -g -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE $< \
+		$(shell $(PKG_CONFIG) --libs libcap) -o $@
+
+test: $(BUILD)/capdiet $(TEST_BINS) $(HELPERS) $(ORACLE)
 	$(Q)BUILD=$(BUILD) tests/run.sh $(TESTS)
 
 unit-test: $(TEST_BINS)
 	$(Q)BUILD=$(BUILD) tests/run.sh --unit
 
-integration-test: $(BUILD)/capdiet $(HELPERS)
+integration-test: $(BUILD)/capdiet $(HELPERS) $(ORACLE)
 	$(Q)BUILD=$(BUILD) tests/run.sh --integration
+
+# Every corpus entry (CORPUS="nginx sshd" for some): capdiet against the
+# oracle, written to docs/corpus.md.  Slow: the oracle is brute force.
+corpus: $(BUILD)/capdiet $(ORACLE)
+	$(Q)BUILD=$(BUILD) tests/corpus/run.sh --capdiet $(BUILD)/capdiet --oracle $(ORACLE) \
+		--report docs/corpus.md $(CORPUS)
 
 bench: $(BUILD)/capdiet
 	$(Q)BUILD=$(BUILD) bench/run.sh

@@ -14,8 +14,8 @@ fi
 mkdir -p "$OUT"
 examples/nginx-proxy/prepare.sh >/dev/null
 
-echo "== capdiet run --minimize: trials from --cap-drop=ALL (progress on stderr)"
-"$CAPDIET" run --minimize --name nginx-proxy \
+echo "== capdiet run: a baseline with every capability, then trials from --cap-drop=ALL (progress on stderr)"
+"$CAPDIET" run --name nginx-proxy \
 	--probe examples/nginx-proxy/probe.sh -o "$OUT/nginx-proxy.yaml" \
 	-- examples/nginx-proxy/start.sh
 "$CAPDIET" report "$OUT/nginx-proxy.yaml" -o "$OUT/nginx-proxy.md"

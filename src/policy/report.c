@@ -155,7 +155,7 @@ static void report__header(const struct profile *p, FILE *out)
 	fprintf(out, " |\n| Complete | %s |\n| Minimized | %s |\n\n",
 		p->complete && !p->lost ? "yes" : "**no**",
 		p->minimized ? "yes: every capability was removed once to prove it is needed"
-			     : "no (run with --minimize to prove each capability is needed)");
+			     : "no (run without --no-minimize to prove each capability is needed)");
 	free(command);
 }
 
@@ -170,9 +170,19 @@ static void report__warnings(const struct profile *p, FILE *out)
 		fputs("> **Warning: degraded.** The service was accepted although some of its "
 		      "operations failed (--accept-degraded). It may be running with less "
 		      "than it needs.\n\n", out);
+	if (p->flaky)
+		fputs("> **Warning: flaky.** Two runs with the minimum set disagreed (see the "
+		      "trials). Run it again, with --before-each to reset state, before "
+		      "relying on it.\n\n", out);
+	if (p->untestable)
+		md_caps_line(out, "> **Not tested here:** capdiet itself does not hold ",
+			     p->untestable, "", "; the service was denied it and worked without "
+			     "it, but a machine that grants it may behave differently.\n\n");
 	if (!p->failed_ops.n)
 		return;
-	fputs("Operations that failed with this set:\n\n", out);
+	fputs("Operations that failed without a capability while the service still did "
+	      "its job (phase in parentheses): evidence, not needs. Fix the cause (the "
+	      "path's owner or mode) or accept the failure:\n\n", out);
 	for (size_t i = 0; i < p->failed_ops.n; i++) {
 		fputs("- ", out);
 		md_code(out, p->failed_ops.v[i]);
@@ -197,7 +207,7 @@ static void report__minimum_set(const struct profile *p, FILE *out)
 			"(`capdiet export` writes this for other runtimes).\n\n", flags ? flags : "");
 	}
 	if (p->unnecessary)
-		md_caps_line(out, "Checked by --minimize and proved unnecessary: ",
+		md_caps_line(out, "Removed once and proved unnecessary: ",
 			     p->unnecessary, "", ".\n\n");
 	free(flags);
 }
