@@ -30,6 +30,12 @@ int evidence__merge(struct profile_evidence *e, const struct observation *o, int
 
 	e->cap = o->cap;
 	e->count += o->count;
+	/* The reason a capability is needed is its first failed operation, not
+	 * the baseline's granted check that came before it. */
+	if (o->klass == OBS_REQUIRED && e->trial < 0) {
+		free(e->reason);
+		e->reason = NULL;
+	}
 	if (o->klass == OBS_REQUIRED && (e->trial < 0 || trial < e->trial))
 		e->trial = trial;
 	if (!e->reason && o->reason[0] && !(e->reason = strdup(o->reason)))
@@ -117,7 +123,8 @@ int evidence__build(struct profile *p, struct evidence_acc *acc)
 						caps__has(acc->ever_required, cap) ? "not-needed" : "granted",
 						caps__has(acc->ever_required, cap) ?
 						"an operation failed without it, and the service worked" :
-						NULL) : -ENOMEM;
+						"granted while a trial had it; the service works "
+						"without it") : -ENOMEM;
 		}
 		if (!err && acc->tolerated[cap].count) {
 			e = profile__add_observed(p, cap);
