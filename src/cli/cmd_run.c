@@ -201,10 +201,6 @@ static int explain_failure(const struct run_opts *o, const struct learn_result *
 	case LEARN_NOT_FOUND:
 		log_error("%s; check the command and its path", res->last.detail);
 		return EXIT_FAIL;
-	case LEARN_MAX_TRIALS:
-		log_error("no working set within %d trials; raise --max-trials", o->max_trials);
-		print_tail(res->last.stderr_tail);
-		return EXIT_FAIL;
 	case LEARN_INTERRUPTED:
 		log_error("interrupted: every process of the trial was stopped; no profile written");
 		return EXIT_INTERRUPTED;

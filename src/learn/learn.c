@@ -177,7 +177,8 @@ static int bottom_up(struct search *s, capset_t *found, bool *stalled)
 		}
 		caps |= v.candidates & ~caps ? v.candidates : v.quiet;
 	}
-	s->res->stop = LEARN_MAX_TRIALS;
+	/* Out of bottom-up trials: the search down from the baseline ends. */
+	*stalled = true;
 	return 0;
 }
 

@@ -117,10 +117,12 @@ static int run_model(const struct trial_request *req, struct trial_result *res, 
 	return 0;
 }
 
+static int max_trials = 10;
+
 static struct profile *learn_model(struct model *m, struct learn_result *res, bool strict)
 {
 	struct learn_opts o = {
-		.max_trials = 10, .minimize = true, .strict = strict, .available = AVAILABLE,
+		.max_trials = max_trials, .minimize = true, .strict = strict, .available = AVAILABLE,
 		.run = run_model, .ctx = m,
 	};
 	struct profile *p = profile__new();
@@ -295,6 +297,27 @@ static void test_netlink_denial_is_tried_before_top_down(void **state)
 	done(p, &res);
 }
 
+static void test_out_of_bottom_up_trials_still_answers(void **state)
+{
+	struct model m;
+	struct learn_result res;
+	struct profile *p;
+
+	(void)state;
+	init(&m);
+	m.stages[0] = BIT(CAP_NET_BIND_SERVICE);
+	m.stages[1] = BIT(CAP_SETGID);
+	m.stages[2] = BIT(CAP_SETUID);
+	m.n_stages = 3;
+	max_trials = 1;
+	p = learn_model(&m, &res, false);
+	max_trials = 10;
+	assert_int_equal(res.stop, LEARN_WORKS);
+	assert_true(res.top_down);
+	assert_true(p->caps == (BIT(CAP_NET_BIND_SERVICE) | BIT(CAP_SETGID) | BIT(CAP_SETUID)));
+	done(p, &res);
+}
+
 static void test_self_check_is_never_a_need(void **state)
 {
 	struct model m;
@@ -414,6 +437,7 @@ int main(void)
 		cmocka_unit_test(test_workers_as_root_do_not_work),
 		cmocka_unit_test(test_hidden_need_found_top_down),
 		cmocka_unit_test(test_netlink_denial_is_tried_before_top_down),
+		cmocka_unit_test(test_out_of_bottom_up_trials_still_answers),
 		cmocka_unit_test(test_self_check_is_never_a_need),
 		cmocka_unit_test(test_stop_phase_counts_only_when_stop_fails),
 		cmocka_unit_test(test_untestable_is_absent_and_said),

@@ -32,13 +32,12 @@ typedef void (*trial_report_fn)(const struct profile_trial *t, const struct tria
 enum learn_stop {
 	LEARN_WORKS,          /* found a working set */
 	LEARN_BASELINE_FAILS, /* fails even with every capability */
-	LEARN_MAX_TRIALS,     /* --max-trials reached */
 	LEARN_NOT_FOUND,      /* CMD cannot be started */
 	LEARN_INTERRUPTED,
 };
 
 struct learn_opts {
-	int max_trials;        /* bound on the bottom-up phase */
+	int max_trials;        /* bound on the bottom-up phase; then top-down */
 	bool minimize;         /* step 3 (top-down always minimizes) */
 	bool strict;           /* every failed operation is a need */
 	capset_t available;    /* what capdiet can grant here */
