@@ -11,6 +11,12 @@ nginx-light curl golang-go nodejs runc busybox-static
 jq libcap2-bin bpftrace valgrind procps psmisc iproute2 util-linux time
 "
 
+# The corpus's real programs (tests/corpus/packages.txt, one per line).
+here=$(cd "$(dirname "$0")/.." && pwd)
+if [ -r "$here/tests/corpus/packages.txt" ]; then
+	PACKAGES="$PACKAGES $(grep -v '^#' "$here/tests/corpus/packages.txt" | tr '\n' ' ')"
+fi
+
 if [ "$(id -u)" -ne 0 ]; then
 	echo "setup.sh: must run as root (it installs Debian packages with apt-get)" >&2
 	exit 2
@@ -29,11 +35,7 @@ if [ -n "$missing" ]; then
 	apt-get install -y -q --no-install-recommends $missing
 fi
 
-# Debian starts nginx on install; capdiet's trials need port 80 free.
-if command -v systemctl >/dev/null 2>&1; then
-	systemctl disable --now nginx >/dev/null 2>&1 || true
-fi
-if [ -f /run/nginx.pid ]; then
-	kill "$(cat /run/nginx.pid)" 2>/dev/null || true
-fi
+# Debian starts nginx, sshd, PostgreSQL, Redis... on install; capdiet's
+# trials and the corpus need their ports and state free.
+"$here/tests/corpus/stop-services.sh" >/dev/null
 exit 0
