@@ -8,6 +8,9 @@ need_bpf || { finish; exit; }
 
 begin "corpus (CI subset)"
 ORACLE_BIN="$ROOT/${BUILD:-build}/tests/oracle/oracle"
+# Services that switch user (www-data, postgres) must reach their entry's
+# WORK under $TMP, which mktemp made 0700.
+chmod 755 "$TMP"
 TMPDIR="$TMP" "$ROOT/tests/corpus/run.sh" --ci --capdiet "$CAPDIET" --oracle "$ORACLE_BIN" \
 	--report "$TMP/corpus.md" >"$TMP/out" 2>&1
 rc=$?
