@@ -250,7 +250,7 @@ static void summarize(const struct profile *p, const struct learn_result *res, d
 	char *set = caps__format(p->caps, ",", false);
 
 	log_progress("minimum set: %s  (%d trials, %.1f s%s%s)", set && *set ? set : "none",
-		     res->trials, seconds, p->minimized ? ", each capability proved needed" : "",
+		     res->trials, seconds, p->minimized && p->caps ? ", each capability proved needed" : "",
 		     res->top_down ? ", found down from the reference" : "");
 	for (size_t i = 0; i < p->failed_ops.n; i++)
 		log_progress("  failed operation: %s", p->failed_ops.v[i]);
