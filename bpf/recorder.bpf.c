@@ -524,12 +524,18 @@ static __always_inline bool wants_sysevent(__s32 nr, long ret)
 	return nr == nr_capset || ((nr == nr_execve || nr == nr_execveat) && ret == -EPERM);
 }
 
-/* The masks a capset asked for: two struct __user_cap_data_struct. */
+#define CAPSET_VERSION_1 0x19980330 /* one 32-bit struct; later versions two */
+
+/* The masks a capset asked for: one or two struct __user_cap_data_struct,
+ * as the header's version says. */
 static __always_inline void read_capset_masks(struct cd_sysevent *v, struct pt_regs *regs)
 {
-	__u32 d[6] = {};
+	__u32 d[6] = {}, version = 0;
 
-	if (bpf_probe_read_user(d, sizeof(d), (void *)syscall_arg(regs, 1)))
+	if (bpf_probe_read_user(&version, sizeof(version), (void *)syscall_arg(regs, 0)))
+		return;
+	if (bpf_probe_read_user(d, version == CAPSET_VERSION_1 ? 3 * sizeof(__u32) : sizeof(d),
+				(void *)syscall_arg(regs, 1)))
 		return;
 	v->asked_effective |= d[0] | (__u64)d[3] << 32;
 	v->asked_permitted |= d[1] | (__u64)d[4] << 32;
@@ -579,7 +585,13 @@ static __always_inline void record_sysevent(struct pt_regs *regs, __s32 nr, long
 	else if (bpf_probe_read_user_str(v->path, sizeof(v->path),
 					 (void *)syscall_arg(regs, nr == nr_execve ? 0 : 1)) < 0)
 		v->path[0] = '\0';
-	if (bpf_map_update_elem(&sysevents, &key, v, BPF_NOEXIST))
+	if (!bpf_map_update_elem(&sysevents, &key, v, BPF_NOEXIST))
+		return;
+	/* Another CPU added the same key first: count it there. */
+	v = bpf_map_lookup_elem(&sysevents, &key);
+	if (v)
+		__sync_fetch_and_add(&v->count, 1);
+	else
 		stat_add(CD_STAT_LOST_COUNT, 1);
 }
 
@@ -589,7 +601,7 @@ int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
 	__u32 tid;
 	__s32 nr = nr_capset >= 0 ? (__s32)SYSCALL_NR(regs) : -1;
 
-	/* capset and refused execs: two compares on every syscall while on. */
+	/* capset and refused execs: a load and a few compares per syscall. */
 	if (wants_sysevent(nr, ret))
 		record_sysevent(regs, nr, ret);
 

@@ -70,14 +70,39 @@ void evidence__clear(struct evidence_acc *acc)
 	}
 }
 
-int evidence__add(struct evidence_acc *acc, const struct observations *obs, int trial)
+/* A denial with every capability granted: the process had dropped its
+ * privileges, or capdiet does not hold the capability.  Never a need. */
+static int add_self_denial(struct evidence_acc *acc, const struct observation *o, int trial)
 {
-	for (size_t i = 0; i < obs->n; i++) {
-		const struct observation *o = &obs->v[i];
+	struct observation *copy = malloc(sizeof(*copy));
+	int err;
+
+	if (!copy)
+		return -ENOMEM;
+	*copy = *o;
+	copy->klass = OBS_TOLERATED;
+	snprintf(copy->reason, sizeof(copy->reason), "%.120s, with every capability capdiet "
+		 "holds too (dropped privileges, or one capdiet lacks)", o->reason);
+	err = evidence__merge(&acc->tolerated[o->cap], copy, trial);
+	free(copy);
+	return err;
+}
+
+int evidence__add(struct evidence_acc *acc, const struct trial_result *tr, int trial,
+		  const struct baseline *base)
+{
+	for (size_t i = 0; i < tr->obs.n; i++) {
+		const struct observation *o = &tr->obs.v[i];
 		int err;
 
 		if (o->cap < 0 || o->cap >= 64)
 			continue;
+		if (o->klass == OBS_REQUIRED && (!base || baseline__denies(base, o))) {
+			err = add_self_denial(acc, o, trial);
+			if (err)
+				return err;
+			continue;
+		}
 		if (o->klass == OBS_REQUIRED)
 			acc->ever_required |= CAPSET_BIT(o->cap);
 		err = evidence__merge(o->klass == OBS_TOLERATED ? &acc->tolerated[o->cap] :
@@ -134,14 +159,16 @@ int evidence__build(struct profile *p, struct evidence_acc *acc)
 	return err;
 }
 
-int evidence__failed_ops(struct profile *p, const struct trial_result *tr)
+int evidence__failed_ops(struct profile *p, const struct trial_result *tr, capset_t caps,
+			 const struct baseline *base)
 {
 	char line[OBS_TEXT_MAX * 3 + 160];
 
 	for (size_t i = 0; i < tr->obs.n && p->failed_ops.n < MAX_FAILED_OPS; i++) {
 		const struct observation *o = &tr->obs.v[i];
 
-		if (o->klass != OBS_REQUIRED || caps__has(p->caps, o->cap))
+		if (o->klass != OBS_REQUIRED || caps__has(caps, o->cap) ||
+		    baseline__denies(base, o))
 			continue;
 		snprintf(line, sizeof(line), "CAP_%s: %s in %s%s%s (%s): failed without it, "
 			 "service worked: not needed", caps__name(o->cap), o->reason, o->exe,

@@ -89,16 +89,6 @@ const char *obs_phase__name(enum obs_phase p)
 	return "?";
 }
 
-capset_t judge__required(const struct observations *obs)
-{
-	capset_t set = 0;
-
-	for (size_t i = 0; i < obs->n; i++)
-		if (obs->v[i].klass == OBS_REQUIRED && obs->v[i].cap >= 0 && obs->v[i].cap < 64)
-			set |= CAPSET_BIT(obs->v[i].cap);
-	return set;
-}
-
 bool judge__is_candidate(const struct baseline *b, const struct trial_result *tr,
 			 const struct observation *o)
 {
@@ -148,8 +138,10 @@ void judge__trial(const struct baseline *b, const struct trial_result *tr, capse
 	}
 	if (b && !creds__match(&b->creds, &tr->creds, v->why, sizeof(v->why)))
 		return;
-	if (strict && (v->candidates | v->untestable)) {
+	/* The baseline (b NULL) is the reference: --strict judges the others. */
+	if (strict && b && v->candidates) {
 		snprintf(v->why, sizeof(v->why), "an operation failed for lack of a capability (--strict)");
+		v->degraded = true;
 		return;
 	}
 	v->works = true;

@@ -54,6 +54,14 @@ static bool memo_works(const struct memo *m, capset_t caps)
 	return false;
 }
 
+static bool memo_ran(const struct memo *m, capset_t caps)
+{
+	for (size_t i = 0; i < m->n; i++)
+		if (m->caps[i] == caps)
+			return true;
+	return false;
+}
+
 static int record_trial(struct profile *p, const struct trial_request *req,
 			const struct trial_result *tr, const struct verdict *v, const char *phase)
 {
@@ -91,9 +99,13 @@ static int run_one(struct search *s, capset_t caps, const char *phase,
 	s->res->trials++;
 	if (err)
 		return err;
+	/* Exec permission can hang on DAC capabilities: after a baseline that
+	 * started, a trial that cannot is a failing trial, not a wrong command. */
+	if (tr->outcome == TRIAL_NOT_FOUND && s->base.taken)
+		tr->outcome = TRIAL_FAILS;
 	judge__trial(s->base.taken ? &s->base : NULL, tr, caps, s->o->available,
 		     s->o->strict, v);
-	if (!v->works && tr->outcome == TRIAL_WORKS && s->o->strict)
+	if (v->degraded)
 		tr->outcome = TRIAL_DEGRADED;
 	s->p->lost += observations__lost(&tr->obs);
 	s->seen |= v->denied | v->candidates;
@@ -103,7 +115,7 @@ static int run_one(struct search *s, capset_t caps, const char *phase,
 	s->untestable |= v->untestable;
 	if (tr->outcome != TRIAL_INTERRUPTED && tr->outcome != TRIAL_NOT_FOUND)
 		memo_add(&s->memo, caps, v->works);
-	err = evidence__add(&s->acc, &tr->obs, req.index);
+	err = evidence__add(&s->acc, tr, req.index, s->base.taken ? &s->base : NULL);
 	if (!err)
 		err = record_trial(s->p, &req, tr, v, phase);
 	if (!err && s->o->report)
@@ -141,7 +153,7 @@ static int try_set(struct search *s, capset_t caps, const char *phase, struct ve
 	if (!err && stop >= 0)
 		s->res->stop = stop;
 	if (!err && v->works && !baseline)
-		err = evidence__failed_ops(s->p, &tr);
+		err = evidence__failed_ops(s->p, &tr, caps, &s->base);
 	if (!err && v->works && baseline)
 		err = baseline__take(&s->base, &tr);
 	if (!err && !v->works)
@@ -162,7 +174,7 @@ static int bottom_up(struct search *s, capset_t *found, bool *stalled)
 	struct verdict v;
 
 	*stalled = false;
-	for (int i = 0; i < s->o->max_trials; i++) {
+	for (int i = 0; i < s->o->max_trials && !memo_ran(&s->memo, caps); i++) {
 		int err = try_set(s, caps, "bottom-up", &v);
 
 		if (err || stopped(s))
@@ -177,7 +189,8 @@ static int bottom_up(struct search *s, capset_t *found, bool *stalled)
 		}
 		caps |= v.candidates & ~caps ? v.candidates : v.quiet;
 	}
-	/* Out of bottom-up trials: the search down from the baseline ends. */
+	/* Out of bottom-up trials, or back at a set that ran (the baseline's):
+	 * the search down from the baseline ends. */
 	*stalled = true;
 	return 0;
 }

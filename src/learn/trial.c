@@ -159,7 +159,8 @@ static int watch_batch(const struct trial_env *env, struct launch *l, struct tri
 	return 0;
 }
 
-/* Capabilities outside caps whose denial already made an operation fail. */
+/* Capabilities outside caps, that capdiet could grant, whose denial already
+ * made an operation fail (a syscall still in flight has not failed yet). */
 static capset_t required_so_far(const struct trial_env *env, capset_t caps)
 {
 	struct observations obs = { 0 };
@@ -167,10 +168,13 @@ static capset_t required_so_far(const struct trial_env *env, capset_t caps)
 
 	if (!recorder__collect(env->rec, &obs)) {
 		classify__all(&obs, recorder__ksyms(env->rec));
-		set = judge__required(&obs) & ~caps;
+		for (size_t i = 0; i < obs.n; i++)
+			if (obs.v[i].outcome != CD_OUT_UNKNOWN && obs.v[i].cap >= 0 &&
+			    obs.v[i].cap < 64 && obs.v[i].klass == OBS_REQUIRED)
+				set |= CAPSET_BIT(obs.v[i].cap);
 	}
 	observations__clear(&obs);
-	return set;
+	return set & ~caps & launch__available_caps();
 }
 
 /*
@@ -323,7 +327,7 @@ static int before_each(const struct trial_env *env, int log_fd)
  */
 static int exec_refused(const struct trial_env *env, capset_t caps, struct trial_result *res)
 {
-	char path[OBS_TEXT_MAX];
+	char path[OBS_TEXT_MAX] = "";
 	capset_t file_caps, missing;
 	bool effective;
 	int err = filecaps__resolve(env->argv[0], path, sizeof(path));
@@ -331,9 +335,11 @@ static int exec_refused(const struct trial_env *env, capset_t caps, struct trial
 	if (!err)
 		err = filecaps__read(path, &file_caps, &effective);
 	missing = err || !effective ? 0 : file_caps & ~caps;
+	if (!missing)
+		return -EPERM; /* not file capabilities: setting up the sets failed */
 	res->outcome = TRIAL_FAILS;
-	snprintf(res->detail, sizeof(res->detail), "execve of %.150s refused (EPERM)%s", path,
-		 missing ? ": its file capabilities exceed the set" : "");
+	snprintf(res->detail, sizeof(res->detail), "execve of %.150s refused (EPERM): its file "
+		 "capabilities exceed the set", path);
 	return sysevent__exec_refused(path, missing, syscalls__number("execve"), &res->obs);
 }
 

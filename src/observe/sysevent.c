@@ -27,10 +27,16 @@ static int decode_capset(const struct cd_syskey *key, const struct cd_sysevent *
 			 const char *exe, struct observations *out)
 {
 	/* EPERM: permitted beyond the current permitted set, or inheritable
-	 * beyond the bounding set; success: what the process kept. */
+	 * beyond the bounding set; success: what the process kept, when it
+	 * kept less than the bounding set (re-setting everything says nothing). */
 	capset_t set = key->ret ? (v->asked_permitted & ~v->cur_permitted) |
-				  (v->asked_inheritable & ~v->cur_bounding & ~v->cur_permitted)
+				  (v->asked_inheritable & ~v->cur_bounding)
 				: v->asked_permitted;
+
+	if (key->ret && key->ret != -EPERM)
+		return 0; /* EINVAL, EFAULT: a broken call, not a missing capability */
+	if (!key->ret && (v->asked_permitted & v->cur_bounding) == v->cur_bounding)
+		return 0;
 
 	for (int cap = 0; cap < 64; cap++) {
 		struct observation *o;

@@ -32,6 +32,7 @@ struct model {
 	bool stop_forced;        /* ... and the service then does not stop in time */
 	bool never_works;
 	int flaky_at;            /* trial index that fails for no reason, or -1 */
+	capset_t exec_needs;     /* without these, CMD cannot even be executed */
 	int interrupt_at;        /* trial index that gets interrupted, or -1 */
 	int calls;
 	capset_t ran[64];
@@ -94,6 +95,12 @@ static int run_model(const struct trial_request *req, struct trial_result *res, 
 	m->ran[m->calls++ % 64] = caps;
 	if (req->index == m->interrupt_at) {
 		res->outcome = TRIAL_INTERRUPTED;
+		return 0;
+	}
+	if (caps__has(m->exec_needs, CAP_DAC_READ_SEARCH) &&
+	    !caps__has(caps, CAP_DAC_READ_SEARCH)) {
+		res->outcome = TRIAL_NOT_FOUND;
+		snprintf(res->detail, sizeof(res->detail), "cannot run model: Permission denied");
 		return 0;
 	}
 	res->ready_ns = 1000;
@@ -318,6 +325,61 @@ static void test_out_of_bottom_up_trials_still_answers(void **state)
 	done(p, &res);
 }
 
+static void test_exec_refused_after_the_baseline_is_a_failing_trial(void **state)
+{
+	struct model m;
+	struct learn_result res;
+	struct profile *p;
+
+	(void)state;
+	init(&m);
+	m.exec_needs = BIT(CAP_DAC_READ_SEARCH);
+	p = learn_model(&m, &res, false);
+	assert_int_equal(res.stop, LEARN_WORKS);
+	assert_true(p->caps == BIT(CAP_DAC_READ_SEARCH));
+	done(p, &res);
+}
+
+static void test_strict_with_an_untestable_denial(void **state)
+{
+	struct model m;
+	struct learn_result res;
+	struct profile *p;
+
+	(void)state;
+	init(&m);
+	m.optional = BIT(CAP_SYS_RESOURCE);
+	p = learn_model(&m, &res, true);
+	assert_int_equal(res.stop, LEARN_WORKS);
+	assert_true(p->caps == 0);
+	assert_true(p->untestable == BIT(CAP_SYS_RESOURCE));
+	done(p, &res);
+}
+
+static void test_a_dropped_worker_is_not_evidence(void **state)
+{
+	struct model m;
+	struct learn_result res;
+	struct profile *p;
+
+	(void)state;
+	init(&m);
+	/* The master needs SETUID; its worker, after the switch, is denied
+	 * SETUID in every trial, the baseline too.  Both are the same
+	 * executable and syscall: the master's denial looks like the worker's,
+	 * and the search down from the baseline finds the need. */
+	m.stages[0] = BIT(CAP_SETUID);
+	m.n_stages = 1;
+	m.self_check = BIT(CAP_SETUID);
+	p = learn_model(&m, &res, false);
+	assert_true(p->caps == BIT(CAP_SETUID));
+	assert_true(res.top_down);
+	assert_non_null(profile__find_needed(p, CAP_SETUID));
+	for (size_t i = 0; i < p->failed_ops.n; i++)
+		assert_null(strstr(p->failed_ops.v[i], "CAP_SETUID"));
+	done(p, &res);
+}
+
 static void test_self_check_is_never_a_need(void **state)
 {
 	struct model m;
@@ -438,6 +500,9 @@ int main(void)
 		cmocka_unit_test(test_hidden_need_found_top_down),
 		cmocka_unit_test(test_netlink_denial_is_tried_before_top_down),
 		cmocka_unit_test(test_out_of_bottom_up_trials_still_answers),
+		cmocka_unit_test(test_exec_refused_after_the_baseline_is_a_failing_trial),
+		cmocka_unit_test(test_strict_with_an_untestable_denial),
+		cmocka_unit_test(test_a_dropped_worker_is_not_evidence),
 		cmocka_unit_test(test_self_check_is_never_a_need),
 		cmocka_unit_test(test_stop_phase_counts_only_when_stop_fails),
 		cmocka_unit_test(test_untestable_is_absent_and_said),

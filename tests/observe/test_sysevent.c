@@ -58,6 +58,7 @@ static void test_successful_capset_is_evidence(void **state)
 	struct cd_sysevent v = {
 		.asked_permitted = BIT(CAP_NET_ADMIN) | BIT(CAP_NET_RAW),
 		.cur_permitted = BIT(CAP_NET_ADMIN) | BIT(CAP_NET_RAW),
+		.cur_bounding = BIT(CAP_NET_ADMIN) | BIT(CAP_NET_RAW) | BIT(CAP_SYS_ADMIN),
 	};
 	struct observations obs = { 0 };
 
@@ -69,6 +70,16 @@ static void test_successful_capset_is_evidence(void **state)
 		assert_string_equal(obs.v[i].reason, "kept by capset");
 	}
 	observations__clear(&obs);
+	/* Setting the whole bounding set again (cap_set_proc after clearing
+	 * effective) keeps nothing in particular. */
+	v.asked_permitted = v.cur_bounding;
+	assert_int_equal(sysevent__decode(&key, &v, "/x", &obs), 0);
+	assert_int_equal(obs.n, 0);
+	/* A broken call is no missing capability. */
+	key.ret = -EINVAL;
+	v.cur_permitted = 0;
+	assert_int_equal(sysevent__decode(&key, &v, "/x", &obs), 0);
+	assert_int_equal(obs.n, 0);
 }
 
 static void test_refused_exec_without_file_caps_is_nothing(void **state)

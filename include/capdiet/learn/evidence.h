@@ -18,16 +18,21 @@ struct evidence_acc {
 
 void evidence__init(struct evidence_acc *acc);
 void evidence__clear(struct evidence_acc *acc);
-/* Adds every observation of trial index. */
-int evidence__add(struct evidence_acc *acc, const struct observations *obs, int index);
+/* Adds every observation of trial index; base is NULL for the baseline
+ * itself.  A denial the baseline has too (a process that dropped its own
+ * privileges) is never evidence of a need. */
+int evidence__add(struct evidence_acc *acc, const struct trial_result *tr, int index,
+		  const struct baseline *base);
 /* Adds what o shows to e (syscall, call site, exe, path, ...). */
 int evidence__merge(struct profile_evidence *e, const struct observation *o, int trial);
 /* Fills p->needed and p->observed from acc, given p->caps and p->unnecessary. */
 int evidence__build(struct profile *p, struct evidence_acc *acc);
 /*
- * Lists in p->failed_ops each operation of a working trial that failed for
- * lack of a capability outside p->caps: the service did its job without it.
+ * Lists in p->failed_ops each operation of a working trial of caps that
+ * failed for lack of a capability outside caps (and not in the baseline
+ * too): the service did its job without it.
  */
-int evidence__failed_ops(struct profile *p, const struct trial_result *tr);
+int evidence__failed_ops(struct profile *p, const struct trial_result *tr, capset_t caps,
+			 const struct baseline *base);
 
 #endif

@@ -41,6 +41,7 @@ enum obs_phase { PHASE_START, PHASE_SERVING, PHASE_STOP };
 
 struct verdict {
 	bool works;
+	bool degraded;        /* --strict alone made it fail */
 	capset_t candidates;  /* required denials that may be needs */
 	capset_t quiet;       /* denied, yet the syscall succeeded, not in the baseline:
 			       * needs whose error comes back another way (a
@@ -58,8 +59,6 @@ bool baseline__denies(const struct baseline *b, const struct observation *o);
  * capdiet asked the service to stop. */
 enum obs_phase judge__phase(const struct trial_result *tr, const struct observation *o);
 const char *obs_phase__name(enum obs_phase p);
-/* Capabilities with a required denial in obs, whatever their phase. */
-capset_t judge__required(const struct observations *obs);
 /* True when o counts as a candidate need (the rules above). */
 bool judge__is_candidate(const struct baseline *b, const struct trial_result *tr,
 			 const struct observation *o);

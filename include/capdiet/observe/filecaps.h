@@ -13,8 +13,9 @@
 
 #include "capdiet/core/caps.h"
 
-/* The permitted and inheritable capabilities the file at path carries, and
- * its effective bit; 0 (both empty when it carries none) or -errno. */
+/* The permitted capabilities the file at path carries, and its effective
+ * bit; 0 (empty when it carries none) or -errno.  (An exec can also get a
+ * capability through the file's inheritable set; capdiet does not use that.) */
 int filecaps__read(const char *path, capset_t *permitted, bool *effective);
 /* argv0 as execvp would find it in PATH, into out; 0 or -ENOENT. */
 int filecaps__resolve(const char *argv0, char *out, size_t len);
