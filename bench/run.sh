@@ -403,17 +403,20 @@ keeping each drop that still works.
 $(profile_row "**capdiet run**" "$TMP/s3.capdiet")
 $(profile_row "brute force" "$TMP/s3.brute")
 
-capdiet is **${speedup}×** faster.  Targets: ≤ 4 trials — **$trials, $(verdict "$trials" 4)**;
+capdiet is **${speedup}×** faster.  Targets: at most a quarter of the brute
+force's trials ($ncaps) — **$trials, $(verdict "$trials" $((ncaps / 4)))**;
 ≥ 6× faster — **$(if le 6 "$speedup"; then echo met; else echo missed; fi)**.
-The brute force waits the full timeout when a drop leaves the service running but
-broken (nginx's workers cannot setgid/setuid): capdiet ends such a trial as soon
-as a required denial is recorded.
+capdiet's trials include the baseline, one trial without each capability of
+the answer (to prove it needed) and a confirmation.  The brute force waits the
+full timeout when a drop leaves the service running but broken (nginx's
+workers cannot setgid/setuid): capdiet ends such a trial once the probe has
+not passed 2× the baseline's time to be ready after an operation failed.
 EOF
 }
 
 # --- section 4: footprint ------------------------------------------------
 
-RECORDER_MAPS="tracked counts evidence pending exes stacks path_args stats cgroup_filter live_events kprobe_calls scratch_map recorder.rodata"
+RECORDER_MAPS="tracked counts evidence pending exes stacks path_args stats cgroup_filter live_events kprobe_calls scratch_map sysevents sysevent_scratch recorder.rodata"
 
 max_map_id() { bpftool map show -j 2>/dev/null | jq '[.[].id] | max // 0'; }
 
