@@ -88,7 +88,7 @@ static int run_one(struct search *s, capset_t caps, const char *phase,
 		   struct trial_result *tr, struct verdict *v)
 {
 	struct trial_request req = {
-		.caps = caps, .index = s->res->trials, .baseline = !s->base.taken,
+		.caps = caps, .index = s->res->trials,
 		.cutoff_s = s->base.taken ? judge__cutoff(&s->base) : 0,
 		.baseline_ready_s = s->base.ready_s,
 	};

@@ -218,19 +218,24 @@ static void probe__kill(struct probe_run *p)
 	p->pid = 0;
 }
 
-/* 1 when the probe passed, 0 while running or after a failed attempt. */
+/* 1 when the probe passed, -1 when an attempt just failed, 0 otherwise
+ * (running, or waiting for the next attempt). */
 static int probe__check(struct probe_run *p)
 {
 	int status;
 
-	if (!p->pid || waitpid(p->pid, &status, WNOHANG) != p->pid) {
-		if (p->pid && now_ms() >= p->deadline)
-			probe__kill(p); /* a hung attempt counts as failed */
+	if (!p->pid)
 		return 0;
+	if (waitpid(p->pid, &status, WNOHANG) != p->pid) {
+		if (now_ms() < p->deadline)
+			return 0;
+		probe__kill(p); /* a hung attempt counts as failed */
+		p->next = now_ms() + PROBE_INTERVAL_MS;
+		return -1;
 	}
 	p->pid = 0;
 	p->next = now_ms() + PROBE_INTERVAL_MS;
-	return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 1 : -1;
 }
 
 /* The probe passed: how long that took, and who the processes run as once
@@ -255,7 +260,7 @@ static bool service_step(const struct trial_env *env, const struct trial_request
 			 struct trial_result *res)
 {
 	char text[64];
-	int status;
+	int status, probed;
 
 	if (launch__take_signal(NULL)) {
 		set_result(res, TRIAL_INTERRUPTED, "interrupted%.0d", 0);
@@ -267,11 +272,14 @@ static bool service_step(const struct trial_env *env, const struct trial_request
 			 status_text(status, text, sizeof(text)));
 		return true;
 	}
-	if (probe__check(probe)) {
+	probed = probe__check(probe);
+	if (probed > 0) {
 		passed(env, l, started, res);
 		return true;
 	}
-	if (failing_for_caps(env, req, started)) {
+	/* Looked at once per failed probe attempt: reading and classifying the
+	 * maps is not free, and only a failed attempt can change the verdict. */
+	if (probed < 0 && failing_for_caps(env, req, started)) {
 		snprintf(res->detail, sizeof(res->detail), "probe had not passed %.1f s after the "
 			 "start (with every capability: ready in %.1f s) and an operation failed "
 			 "for lack of a capability", (now_ms() - started) / 1e3,

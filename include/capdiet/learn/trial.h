@@ -30,7 +30,6 @@ enum trial_outcome {
 struct trial_request {
 	capset_t caps;
 	int index;
-	bool baseline;     /* the reference run with every capability */
 	double cutoff_s;   /* > 0: a service whose probe has not passed this long
 			    * after its start, with a required denial, has failed */
 	double baseline_ready_s;
