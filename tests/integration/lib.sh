@@ -71,3 +71,30 @@ need_root() {
 	fi
 	return 1
 }
+
+# Skips with the reason on a developer machine; fails in CI (CI=true).
+skip_or_fail() {
+	if [ "${CI:-}" = true ]; then fail "$* (CI must run this test)"; else skip "$*"; fi
+}
+
+# need_tools TOOL...: 0 when every TOOL is installed, else skip_or_fail.
+need_tools() {
+	local t missing=""
+	for t in "$@"; do command -v "$t" >/dev/null || missing="$missing $t"; done
+	[ -z "$missing" ] && return 0
+	skip_or_fail "needs$missing (run scripts/setup.sh)"
+	return 1
+}
+
+# caps_of PROFILE: its minimum set, one line, comma-separated.
+caps_of() { sed -n 's/^caps: \[\(.*\)\]$/\1/p' "$1" | tr -d ' '; }
+
+# wait_port_free PORT: waits (up to 20 s) until nothing listens on PORT.
+wait_port_free() {
+	local i
+	for ((i = 0; i < 100; i++)); do
+		ss -ltnH "sport = :$1" | grep -q . || return 0
+		sleep 0.2
+	done
+	return 1
+}

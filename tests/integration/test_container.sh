@@ -9,21 +9,6 @@
 . "$ROOT/scripts/demo-container.sh"
 trap 'ctr__cleanup; cleanup_all' EXIT
 
-# Like need_bpf: skip on a developer machine, fail in CI.
-skip_or_fail() {
-	if [ "${CI:-}" = true ]; then fail "$* (CI must run this test)"; else skip "$*"; fi
-}
-
-need_tools() {
-	local t missing=""
-	for t in runc jq ss curl; do
-		command -v "$t" >/dev/null || missing="$missing $t"
-	done
-	[ -z "$missing" ] && return 0
-	skip_or_fail "needs$missing (run scripts/setup.sh)"
-	return 1
-}
-
 # status_caps PID FIELD: the CAP_ names in /proc/PID/status's FIELD, sorted.
 status_caps() {
 	"$CAPDIET" decode "$(sed -n "s/^$2:\t//p" "/proc/$1/status")" |
@@ -58,7 +43,7 @@ if id nobody >/dev/null 2>&1; then
 fi
 
 begin "container set-up"
-need_bpf && need_tools || { finish; exit; }
+need_bpf && need_tools runc jq ss curl || { finish; exit; }
 ctr__init "$TMP/container"
 chmod 0711 "$TMP" # www-data's workers cross it to reach RUN_DIR
 ctr__ports_free 80 8080 || { skip_or_fail "$CTR_WHY"; finish; exit; }

@@ -145,14 +145,6 @@ if need_root; then
 	done
 fi
 
-wait_port_free() {
-	for _ in $(seq 200); do
-		[ -z "$(ss -ltnH "sport = :$1")" ] && return 0
-		sleep 0.1
-	done
-	return 1
-}
-
 begin "exec: NET_BIND_SERVICE lets nobody bind port 80"
 if need_root; then
 	mkdir -p "$TMP/www"

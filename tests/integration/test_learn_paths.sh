@@ -5,7 +5,6 @@
 . "$(dirname "$0")/lib.sh"
 KEEP="$ROOT/${BUILD:-build}/tests/helpers/capkeep"
 
-caps_of() { sed -n 's/^caps: \[\(.*\)\]$/\1/p' "$1" | tr -d ' '; }
 trials_of() { grep -c '^- {index:' "$1"; }
 
 need_bpf || { finish; exit; }

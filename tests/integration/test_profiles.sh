@@ -3,8 +3,6 @@
 # the Kubernetes manifests built from them pass the gate.
 . "$(dirname "$0")/lib.sh"
 
-caps_of() { sed -n 's/^caps: \[\(.*\)\]$/\1/p' "$1" | tr -d ' '; }
-
 begin "kubernetes manifests from the profiles"
 "$CAPDIET" check --allowlist "$ROOT/examples/kubernetes/allowlist.yaml" \
 	"$ROOT/examples/kubernetes" >"$TMP/check.out" 2>&1; rc=$?

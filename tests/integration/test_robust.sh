@@ -4,7 +4,6 @@
 PROBE_BIN="$ROOT/${BUILD:-build}/tests/helpers/capprobe"
 
 ours_attached() { bpftool prog show 2>/dev/null | grep -Eq 'cap_capable_tp|on_sys_exit|on_fork|on_exec'; }
-caps_of() { sed -n 's/^caps: \[\(.*\)\]$/\1/p' "$1" | tr -d ' '; }
 
 need_bpf || { finish; exit; }
 

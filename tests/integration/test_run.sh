@@ -3,18 +3,6 @@
 . "$(dirname "$0")/lib.sh"
 PROBE_BIN="$ROOT/${BUILD:-build}/tests/helpers/capprobe"
 
-# caps_of FILE: the profile's minimum set, one line, comma-separated.
-caps_of() { sed -n 's/^caps: \[\(.*\)\]$/\1/p' "$1" | tr -d ' '; }
-
-# Waits (bounded) until nothing listens on 127.0.0.1:PORT.
-wait_port_free() {
-	for _ in $(seq 100); do
-		ss -ltnH "sport = :$1" | grep -q . || return 0
-		sleep 0.2
-	done
-	return 1
-}
-
 begin "run bad input"
 "$CAPDIET" run 2>/dev/null
 check "no command exits 2" [ $? -eq 2 ]
