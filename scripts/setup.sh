@@ -9,6 +9,7 @@ libbpf-dev bpftool libelf-dev zlib1g-dev libcap-dev libyaml-dev libcmocka-dev li
 libclang-rt-14-dev
 nginx-light curl golang-go nodejs runc busybox-static
 jq libcap2-bin bpftrace valgrind procps psmisc iproute2 util-linux time
+libarchive-dev podman crun systemd
 "
 
 # The corpus's real programs (tests/corpus/packages.txt, one per line).
