@@ -69,6 +69,10 @@ void profile__free(struct profile *p)
 	free(p->capdiet_version);
 	free(p->date);
 	free(p->attach);
+	free(p->runtime);
+	free(p->bundle);
+	free(p->image);
+	free(p->unit);
 	profile__free_evidence(p->needed, p->n_needed);
 	profile__free_evidence(p->observed, p->n_observed);
 	for (size_t i = 0; i < p->n_trials; i++) {

@@ -19,6 +19,8 @@
 
 enum field_kind {
 	F_STR,      /* char *, null allowed */
+	F_OPT_STR,  /* char *, left out when NULL (what only some profiles have) */
+	F_OPT_BOOL, /* bool, left out when false */
 	F_NAME,     /* char *, must be a non-empty string */
 	F_BOOL,     /* bool */
 	F_U64,      /* uint64_t */
@@ -26,6 +28,7 @@ enum field_kind {
 	F_DOUBLE,   /* double */
 	F_STRLIST,  /* struct strlist, written [a, b] */
 	F_CAPSET,   /* capset_t, written [NAME, ...] in number order */
+	F_OPT_CAPSET, /* capset_t, left out when empty */
 	F_CAP,      /* int capability number, written NAME */
 	F_MODE,     /* unsigned int, written "0640" */
 	F_SCHEMA,   /* int, must be PROFILE_SCHEMA_VERSION */
@@ -98,6 +101,7 @@ static const struct field evidence_fields[] = {
 	EV("errors", F_STRLIST, errors, false),
 	LIST(struct profile_evidence, "paths", paths, &path_list),
 	EV("args", F_STRLIST, args, false),
+	EV("user_namespace", F_OPT_BOOL, user_ns, false),
 };
 
 static const struct list_spec needed_list = {
@@ -136,6 +140,12 @@ static const struct field profile_fields[] = {
 	PR("capdiet_version", F_STR, capdiet_version, false),
 	PR("date", F_STR, date, false),
 	PR("attach", F_STR, attach, false),
+	PR("runtime", F_OPT_STR, runtime, false),
+	PR("bundle", F_OPT_STR, bundle, false),
+	PR("image", F_OPT_STR, image, false),
+	PR("namespaced", F_OPT_BOOL, namespaced, false),
+	PR("unit", F_OPT_STR, unit, false),
+	PR("unit_excludes", F_OPT_CAPSET, unit_excludes, false),
 	PR("complete", F_BOOL, complete, false),
 	PR("degraded", F_BOOL, degraded, false),
 	PR("minimized", F_BOOL, minimized, false),
@@ -185,10 +195,12 @@ static int write_value(struct emit *e, const struct field *f, const void *base)
 
 	switch (f->kind) {
 	case F_STR:
+	case F_OPT_STR:
 		return emit__str(e, *AT(base, f, char *const));
 	case F_NAME:
 		return emit__str(e, *AT(base, f, char *const) ? *AT(base, f, char *const) : "");
 	case F_BOOL:
+	case F_OPT_BOOL:
 		return emit__bool(e, *AT(base, f, const bool));
 	case F_U64:
 		return emit__uint(e, *AT(base, f, const uint64_t));
@@ -201,6 +213,7 @@ static int write_value(struct emit *e, const struct field *f, const void *base)
 	case F_STRLIST:
 		return write_strlist(e, AT(base, f, const struct strlist));
 	case F_CAPSET:
+	case F_OPT_CAPSET:
 		return emit__caps(e, *AT(base, f, const capset_t), false);
 	case F_CAP:
 		return emit__plain(e, caps__name(*AT(base, f, const int)) ?: "?");
@@ -220,6 +233,12 @@ static int write_record(struct emit *e, const struct field *fields, size_t n,
 
 	for (size_t i = 0; !err && i < n; i++) {
 		if (spec && spec->omit && spec->omit(base, &fields[i]))
+			continue;
+		if (fields[i].kind == F_OPT_STR && !*AT(base, &fields[i], char *const))
+			continue;
+		if (fields[i].kind == F_OPT_BOOL && !*AT(base, &fields[i], const bool))
+			continue;
+		if (fields[i].kind == F_OPT_CAPSET && !*AT(base, &fields[i], const capset_t))
 			continue;
 		err = emit__plain(e, fields[i].key);
 		if (!err)
@@ -498,9 +517,11 @@ static int read_value(const struct ydoc_where *where, const struct field *f,
 {
 	switch (f->kind) {
 	case F_STR:
+	case F_OPT_STR:
 	case F_NAME:
 		return read_str(where, f, n, AT(base, f, char *));
 	case F_BOOL:
+	case F_OPT_BOOL:
 		return read_bool(where, f, n, AT(base, f, bool));
 	case F_U64:
 		return read_u64(where, f, n, AT(base, f, uint64_t));
@@ -511,6 +532,7 @@ static int read_value(const struct ydoc_where *where, const struct field *f,
 	case F_STRLIST:
 		return read_strlist(where, f, n, AT(base, f, struct strlist));
 	case F_CAPSET:
+	case F_OPT_CAPSET:
 		return read_capset(where, f, n, AT(base, f, capset_t));
 	case F_CAP:
 		return read_cap(where, f, n, AT(base, f, int));

@@ -162,6 +162,79 @@ static void test_written_shape(void **state)
 	profile__free(p);
 }
 
+/* What only container profiles have is left out of the others, and read
+ * back when present. */
+static void test_container_fields(void **state)
+{
+	struct profile *p = sample_profile(), *q;
+	char err[256] = "";
+	char *text = render(p), *again;
+
+	(void)state;
+	assert_null(strstr(text, "runtime:"));
+	assert_null(strstr(text, "image:"));
+	assert_null(strstr(text, "namespaced"));
+	assert_null(strstr(text, "user_namespace"));
+	free(text);
+	p->runtime = strdup("podman");
+	p->image = strdup("localhost/app:1");
+	p->bundle = strdup("/srv/bundle");
+	p->namespaced = true;
+	p->needed[0].user_ns = true;
+	text = render(p);
+	assert_non_null(strstr(text, "\nruntime: podman\nbundle: /srv/bundle\n"
+				     "image: localhost/app:1\nnamespaced: true\n"));
+	q = parse_text(text, err, sizeof(err));
+	if (!q)
+		fail_msg("parse failed: %s", err);
+	assert_string_equal(q->runtime, "podman");
+	assert_string_equal(q->image, "localhost/app:1");
+	assert_string_equal(q->bundle, "/srv/bundle");
+	assert_true(q->namespaced);
+	assert_true(q->needed[0].user_ns);
+	assert_false(q->needed[1].user_ns);
+	again = render(q);
+	assert_string_equal(again, text);
+	free(again);
+	free(text);
+	profile__free(q);
+	profile__free(p);
+}
+
+/* run --unit's fields: left out of other profiles, read back when there;
+ * an old profile without them loads as before. */
+static void test_unit_fields(void **state)
+{
+	struct profile *p = sample_profile(), *q;
+	char err[256] = "";
+	char *text = render(p), *again;
+
+	(void)state;
+	assert_null(strstr(text, "unit"));
+	q = parse_text(text, err, sizeof(err));
+	assert_non_null(q);
+	assert_null(q->unit);
+	assert_true(q->unit_excludes == 0);
+	profile__free(q);
+	free(text);
+	p->unit = strdup("/etc/systemd/system/web.service");
+	p->unit_excludes = CAPSET_BIT(CAP_SYS_ADMIN) | CAPSET_BIT(CAP_NET_RAW);
+	text = render(p);
+	assert_non_null(strstr(text, "\nunit: /etc/systemd/system/web.service\n"
+				     "unit_excludes: [NET_RAW, SYS_ADMIN]\n"));
+	q = parse_text(text, err, sizeof(err));
+	if (!q)
+		fail_msg("parse failed: %s", err);
+	assert_string_equal(q->unit, "/etc/systemd/system/web.service");
+	assert_true(q->unit_excludes == p->unit_excludes);
+	again = render(q);
+	assert_string_equal(again, text);
+	free(again);
+	free(text);
+	profile__free(q);
+	profile__free(p);
+}
+
 static void test_typed_looking_strings_stay_strings(void **state)
 {
 	struct profile *p = profile__new(), *q;
@@ -371,6 +444,8 @@ int main(void)
 		cmocka_unit_test(test_parse_errors),
 		cmocka_unit_test(test_size_cap),
 		cmocka_unit_test(test_save_and_load),
+		cmocka_unit_test(test_container_fields),
+		cmocka_unit_test(test_unit_fields),
 		cmocka_unit_test(test_add_path),
 		cmocka_unit_test(test_add_and_find),
 	};

@@ -46,6 +46,8 @@ struct profile_evidence {
 	struct profile_path *paths;
 	size_t n_paths;
 	struct strlist args;       /* non-path arguments: "bind 0.0.0.0:80" */
+	bool user_ns;              /* checked against a user namespace that is not
+				    * the initial one (a container's own) */
 };
 
 struct profile_trial {
@@ -67,6 +69,14 @@ struct profile {
 	char *capdiet_version;
 	char *date;            /* ISO 8601 UTC */
 	char *attach;          /* recorder method used */
+	char *runtime;         /* "runc", "podman"... NULL: run on the host */
+	char *bundle;          /* the OCI bundle directory it was learned from */
+	char *image;           /* the container image it was learned from */
+	bool namespaced;       /* a needed capability was checked in a user
+				* namespace of the service's own, not the host's */
+	char *unit;            /* the systemd unit it was learned from (run --unit) */
+	capset_t unit_excludes; /* what the unit's CapabilityBoundingSet= leaves out:
+				 * no trial had it, the service never can */
 	bool complete;         /* false: interrupted, or decisions were lost */
 	bool degraded;         /* accepted with operations failing (older capdiet) */
 	bool flaky;            /* identical runs of the answer disagreed */
