@@ -6,6 +6,7 @@
 #include <strings.h>
 
 #include "capdiet/core/emit.h"
+#include "capdiet/core/text.h"
 
 /* How a scalar is meant: text to quote when needed, always quoted, as is. */
 enum scalar_kind { SCALAR_STRING, SCALAR_QUOTED, SCALAR_PLAIN };
@@ -118,33 +119,11 @@ static int yaml__scalar(struct emit *e, const char *s, enum scalar_kind kind)
 
 /* ---- JSON, written here ---- */
 
-/* Length of the well-formed UTF-8 sequence at s and its code point in *cp,
- * or 0: overlong forms, surrogates and values past U+10FFFF are not. */
-static size_t utf8__decode(const unsigned char *s, uint32_t *cp)
-{
-	static const uint32_t min[] = { 0, 0, 0x80, 0x800, 0x10000 };
-	size_t n = s[0] < 0x80 ? 1 : (s[0] & 0xe0) == 0xc0 ? 2 :
-		   (s[0] & 0xf0) == 0xe0 ? 3 : (s[0] & 0xf8) == 0xf0 ? 4 : 0;
-	uint32_t c = n == 1 ? s[0] : s[0] & (0x7f >> n);
-
-	if (!n)
-		return 0;
-	for (size_t i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0; /* also stops at the terminating NUL */
-		c = c << 6 | (s[i] & 0x3f);
-	}
-	if (c < min[n] || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-		return 0;
-	*cp = c;
-	return n;
-}
-
 /* Characters valid in JSON yet refused or mangled by YAML readers (libyaml
  * rejects C1 controls and U+FFFE/U+FFFF) or JavaScript (U+2028, U+2029). */
 static bool json__must_escape(uint32_t cp)
 {
-	return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || cp == 0x2028 || cp == 0x2029 ||
+	return text__is_control(cp) || cp == 0x2028 || cp == 0x2029 ||
 	       cp == 0xfeff || cp == 0xfffe || cp == 0xffff;
 }
 
@@ -159,7 +138,7 @@ static void json__string(FILE *out, const char *str)
 	fputc('"', out);
 	while (*s) {
 		uint32_t cp = 0;
-		size_t n = utf8__decode(s, &cp);
+		size_t n = text__utf8_decode(s, &cp);
 
 		if (!n)
 			fputs("\\ufffd", out);
