@@ -164,14 +164,15 @@ clean:
 # unit suite and valgrind, for CI. ----
 FUZZ_SECONDS  ?= 20
 FUZZ_DIR      := $(BUILD)/fuzz
-FUZZ_LIBS     := libcap yaml-0.1
+FUZZ_LIBS     := libcap yaml-0.1 libarchive
 FUZZ_CFLAGS   := -g -O1 -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE \
 		 -DCAPDIET_VERSION='"$(VERSION)"' -Iinclude \
 		 $(shell $(PKG_CONFIG) --cflags $(FUZZ_LIBS) 2>/dev/null) \
 		 -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_LIB_SRCS := core/caps core/file core/outfile core/strlist core/ydoc core/emit core/text observe/ksyms \
 		 profile/profile profile/profile_yaml \
-		 policy/check policy/check_allowlist policy/check_files policy/check_report
+		 policy/check policy/check_allowlist policy/check_files policy/check_report \
+		 policy/image policy/image_src policy/image_layer
 FUZZ_LIB      := $(FUZZ_DIR)/libparsers.a
 FUZZ_BINS     := $(patsubst tests/fuzz/%.c,$(FUZZ_DIR)/%,$(wildcard tests/fuzz/fuzz_*.c))
 

@@ -95,7 +95,23 @@ static void inventory__truncate(struct check_inventory *inv, size_t n)
 		free(c->kind);
 		free(c->name);
 		free(c->container);
+		free(c->layer);
+		free(c->path);
+		free(c->detail);
+		free(c->user);
 	}
+}
+
+struct check_container *check_inventory__add(struct check_inventory *inv, const char *file,
+					     int line, const char *kind, const char *name,
+					     const char *container)
+{
+	return inventory__add(inv, file, line, kind, name, container);
+}
+
+void check_inventory__truncate(struct check_inventory *inv, size_t n)
+{
+	inventory__truncate(inv, n);
 }
 
 void check_inventory__clear(struct check_inventory *inv)

@@ -40,6 +40,7 @@ int do_inspect(int argc, char **argv);
 struct check_opts {
 	const char *allow;      /* --allow LIST */
 	const char *allowlist;  /* --allowlist FILE */
+	const char *engine;     /* --engine podman: PATHs are local image names */
 	bool json;              /* --format json */
 	bool help;
 	char **paths;           /* PATH...: every argument after the options */

@@ -20,15 +20,31 @@
 
 #define CHECK_MAX_FILE_SIZE (16u << 20)
 
+/* Where an entry of the inventory comes from: a manifest, or an image (check_image.c). */
+enum check_source {
+	CHECK_MANIFEST = 0, /* a container of a manifest */
+	CHECK_IMAGE,        /* an image: its io.containers.capabilities label */
+	CHECK_FILE_CAPS,    /* a file of an image with file capabilities */
+	CHECK_SETUID_ROOT,  /* a setuid-root executable of an image: judged as SETUID */
+	CHECK_SETGID_ROOT,  /* a setgid-root executable of an image: judged as SETGID */
+};
+
 /* One container (a Compose service, an OCI process, a profile) and its set. */
 struct check_container {
 	char *file;
-	int line;           /* of the container's entry (1-based) */
-	char *kind;         /* "Deployment", "compose", "oci", "Profile", ... */
-	char *name;         /* metadata.name, service, bundle dir, profile name */
-	char *container;    /* container name (service / bundle / profile name) */
+	int line;           /* of the container's entry (1-based); 0 for images */
+	char *kind;         /* "Deployment", "compose", "oci", "Profile", "image", ... */
+	char *name;         /* metadata.name, service, bundle dir, profile name, image tag */
+	char *container;    /* container name (service / bundle / profile name); in an
+			     * image the file's path, or the label's name */
 	capset_t caps;      /* everything the process can get */
 	int cap_line[64];   /* line that grants each capability, 0: use line */
+	enum check_source source;
+	char *layer;        /* image files: the layer's digest */
+	char *path;         /* image files: the path in the image */
+	char *detail;       /* image files: "cap_net_raw=ep", "setuid root, mode 4755";
+			     * an image: its label's text */
+	char *user;         /* an image: its config's User */
 };
 
 struct check_inventory {
@@ -63,6 +79,26 @@ int check__load_fd(struct check_inventory *inv, int fd, const char *name, char *
  */
 int check__collect_path(struct check_inventory *inv, const char *path, struct strlist *errors);
 void check_inventory__clear(struct check_inventory *inv);
+/* Appends an entry with copies of the strings; NULL (errno ENOMEM) when out of memory. */
+struct check_container *check_inventory__add(struct check_inventory *inv, const char *file,
+					     int line, const char *kind, const char *name,
+					     const char *container);
+/* Drops the entries from n on: an input that failed halfway leaves nothing. */
+void check_inventory__truncate(struct check_inventory *inv, size_t n);
+
+/*
+ * One PATH of `capdiet check` (check_image.c): an OCI layout directory or
+ * an image archive (docker-archive, OCI archive), told by content, is read
+ * as images: one entry for each image (its label) and one for each file
+ * with file capabilities or setuid/setgid root.  Anything else goes to
+ * check__collect_path.  Problems are appended to errors, quoting the
+ * input's names as they are (escape them to print, text.h); returns
+ * -ENOMEM only.
+ */
+int check__collect_input(struct check_inventory *inv, const char *path, struct strlist *errors);
+/* A local image of an engine ("podman"), by name; as check__collect_input. */
+int check__collect_engine(struct check_inventory *inv, const char *engine, const char *name,
+			  struct strlist *errors);
 
 struct check_exception {
 	char *kind, *name, *container; /* NULL: matches any */
@@ -100,6 +136,8 @@ struct check_report {
 	struct check_violation *v;
 	size_t n;
 	size_t files, containers, errors;
+	size_t images, findings;   /* images, and their files that were judged */
+	const struct check_inventory *inv; /* what was judged, for the JSON image list */
 };
 
 /* Fills out with every capability outside the allowlist; 0 or -ENOMEM. */
@@ -107,9 +145,12 @@ int check__evaluate(const struct check_inventory *inv, const struct check_allowl
 		    struct check_report *out);
 void check_report__clear(struct check_report *r);
 /* "FILE:LINE: KIND/NAME container C: capability X is not in the allowlist"
- * lines, then "checked N files, N containers: N violations". */
+ * lines (for images "FILE: image NAME layer L file P (DETAIL): capability
+ * X is not in the allowlist"), then "checked N files, N containers: N
+ * violations" (", N images, N findings" when images were checked).  Every
+ * string from an input is escaped (text__fputs): one line per violation. */
 int check_report__write_text(const struct check_report *r, FILE *out);
-/* One JSON object: violations, files, containers, violation_count, errors. */
+/* One JSON object: violations, files, containers, violation_count, errors, images. */
 int check_report__write_json(const struct check_report *r, FILE *out);
 
 #endif
