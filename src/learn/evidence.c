@@ -103,8 +103,13 @@ int evidence__add(struct evidence_acc *acc, const struct trial_result *tr, int t
 				return err;
 			continue;
 		}
-		if (o->klass == OBS_REQUIRED)
+		if (o->klass == OBS_REQUIRED) {
 			acc->ever_required |= CAPSET_BIT(o->cap);
+			if (o->userns_level)
+				acc->required_own_ns |= CAPSET_BIT(o->cap);
+			else
+				acc->required_host_ns |= CAPSET_BIT(o->cap);
+		}
 		err = evidence__merge(o->klass == OBS_TOLERATED ? &acc->tolerated[o->cap] :
 							&acc->used[o->cap], o, trial);
 		if (err)
@@ -138,6 +143,10 @@ int evidence__build(struct profile *p, struct evidence_acc *acc)
 		if (caps__has(p->caps, cap)) {
 			e = profile__add_needed(p, cap);
 			err = e ? take_evidence(e, &acc->used[cap], "required", NULL) : -ENOMEM;
+			/* Namespaced only when no failed operation needed it against
+			 * the host's namespace. */
+			if (e && caps__has(acc->required_own_ns & ~acc->required_host_ns, cap))
+				e->user_ns = p->namespaced = true;
 		} else if (caps__has(p->unnecessary, cap)) {
 			e = profile__add_observed(p, cap);
 			err = e ? take_evidence(e, &acc->used[cap], "unnecessary",

@@ -101,6 +101,7 @@ void record_decode__evidence(const struct cd_evidence *ev, struct observation *o
 	o->pid = ev->pid;
 	o->opts = ev->opts;
 	o->has_opts = ev->has_opts;
+	o->userns_level = ev->userns_level;
 	comm__copy(o->comm, ev->comm);
 	o->arg_kind = ev->arg_kind;
 	if (ev->arg_kind == CD_ARG_PATH)

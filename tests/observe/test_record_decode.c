@@ -122,6 +122,8 @@ static void test_captured_denied_chown(void **state)
 	assert_int_equal(o.pid, 9155);
 	assert_string_equal(o.comm, "chown");
 	assert_false(o.has_opts);
+	/* Captured on the host: the initial user namespace (the former pad). */
+	assert_int_equal(o.userns_level, 0);
 	assert_int_equal(o.arg_kind, CD_ARG_PATH);
 	assert_string_equal(o.arg, "/tmp/x");
 }
@@ -179,6 +181,7 @@ static void test_evidence_opts_comm_and_long_path(void **state)
 	ev.pid = 77;
 	ev.opts = 2; /* CAP_OPT_NOAUDIT */
 	ev.has_opts = 1;
+	ev.userns_level = 2;
 	memcpy(ev.comm, "sixteen-chars-xx", CD_COMM_LEN); /* no NUL from the kernel */
 	ev.arg_kind = CD_ARG_PATH;
 	memset(ev.arg, 'a', CD_ARG_MAX);                   /* no NUL either */
@@ -186,6 +189,7 @@ static void test_evidence_opts_comm_and_long_path(void **state)
 	assert_int_equal(o.pid, 77);
 	assert_true(o.has_opts);
 	assert_int_equal(o.opts, 2);
+	assert_int_equal(o.userns_level, 2);
 	assert_string_equal(o.comm, "sixteen-chars-x");
 	assert_int_equal(strlen(o.arg), CD_ARG_MAX);
 }

@@ -14,6 +14,9 @@ struct evidence_acc {
 	struct profile_evidence used[64];      /* required or granted */
 	struct profile_evidence tolerated[64];
 	capset_t ever_required;
+	/* Required checks by the user namespace they targeted: the host's
+	 * (initial) one, or one of the service's own (a container's). */
+	capset_t required_host_ns, required_own_ns;
 };
 
 void evidence__init(struct evidence_acc *acc);

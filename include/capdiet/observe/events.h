@@ -101,7 +101,7 @@ struct cd_evidence {
 	__u32 arg_kind;  /* enum cd_arg_kind */
 	__u32 arg_len;
 	__u32 stack_noaudit; /* no opts: a noaudit caller was on the stack */
-	__u32 pad;
+	__u32 userns_level;  /* of the namespace checked against; 0: the initial */
 	char comm[CD_COMM_LEN];
 	__u8 arg[CD_ARG_MAX];
 };

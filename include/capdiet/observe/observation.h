@@ -33,6 +33,7 @@ struct observation {
 	uint32_t pid;            /* first process seen making it */
 	uint32_t opts;
 	bool has_opts;
+	uint32_t userns_level;   /* 0: checked against the initial user namespace */
 	char comm[CD_COMM_LEN];
 	char exe[OBS_TEXT_MAX];
 	int arg_kind;            /* enum cd_arg_kind */
