@@ -232,9 +232,16 @@ int cli__profile_run(const struct profile_cmd *c, const struct profile_args *arg
 		log_error("%s", err);
 		return EXIT_USAGE;
 	}
-	rc = output ? outfile__write(output, profile_fill, &job) : profile_fill(stdout, &job);
+	if (output && args->replace)
+		rc = outfile__replace(output, profile_fill, &job);
+	else
+		rc = output ? outfile__write(output, profile_fill, &job) : profile_fill(stdout, &job);
 	if (!rc && !output && fflush(stdout) != 0)
 		rc = -errno;
+	if (rc == -EBADMSG) { /* the profile cannot be written so; fill said why */
+		profile__free(job.profile);
+		return EXIT_USAGE;
+	}
 	if (rc)
 		log_error("cannot write %s: %s", output ? output : "to stdout",
 			  rc == -ELOOP ? "it is a symlink; remove it or choose another path"

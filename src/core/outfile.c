@@ -38,8 +38,10 @@ static int outfile__refuse_symlink(const char *path)
 	return errno == ENOENT ? 0 : -errno;
 }
 
-/* Fills and closes out; 0 only when every byte reached the disk. */
-static int outfile__fill_and_close(FILE *out, int (*fill)(FILE *, void *), void *ctx)
+/* Fills and closes out; 0 only when every byte reached the disk.  The
+ * file gets keep's owner and mode, else 0644. */
+static int outfile__fill_and_close(FILE *out, int (*fill)(FILE *, void *), void *ctx,
+				   const struct stat *keep)
 {
 	int err = fill(out, ctx);
 
@@ -47,15 +49,18 @@ static int outfile__fill_and_close(FILE *out, int (*fill)(FILE *, void *), void 
 		err = -errno;
 	if (!err && fsync(fileno(out)) != 0)
 		err = -errno;
+	if (!err && keep && fchown(fileno(out), keep->st_uid, keep->st_gid) != 0)
+		err = -errno;
 	/* mkstemp creates 0600; output is meant to be read by others. */
-	if (!err && fchmod(fileno(out), 0644) != 0)
+	if (!err && fchmod(fileno(out), keep ? keep->st_mode & 07777 : 0644) != 0)
 		err = -errno;
 	if (fclose(out) != 0 && !err)
 		err = -errno;
 	return err;
 }
 
-int outfile__write(const char *path, int (*fill)(FILE *out, void *ctx), void *ctx)
+static int outfile__write_as(const char *path, int (*fill)(FILE *out, void *ctx), void *ctx,
+			     const struct stat *keep)
 {
 	char *tmp = NULL;
 	FILE *out;
@@ -78,7 +83,7 @@ int outfile__write(const char *path, int (*fill)(FILE *out, void *ctx), void *ct
 		close(fd);
 		goto cleanup;
 	}
-	err = outfile__fill_and_close(out, fill, ctx);
+	err = outfile__fill_and_close(out, fill, ctx, keep);
 	/* A symlink planted after the check is replaced, never followed:
 	 * rename() acts on the link itself. */
 	if (!err && rename(tmp, path) != 0)
@@ -88,4 +93,20 @@ cleanup:
 		unlink(tmp);
 	free(tmp);
 	return err;
+}
+
+int outfile__write(const char *path, int (*fill)(FILE *out, void *ctx), void *ctx)
+{
+	return outfile__write_as(path, fill, ctx, NULL);
+}
+
+int outfile__replace(const char *path, int (*fill)(FILE *out, void *ctx), void *ctx)
+{
+	struct stat st;
+
+	if (lstat(path, &st) != 0)
+		return -errno;
+	if (!S_ISREG(st.st_mode))
+		return S_ISLNK(st.st_mode) ? -ELOOP : -EINVAL;
+	return outfile__write_as(path, fill, ctx, &st);
 }

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+#include <ctype.h>
 #include <errno.h>
 #include <grp.h>
 #include <pwd.h>
@@ -77,6 +78,23 @@ static const char *export__name(const struct profile *p)
 	return p->name && *p->name ? p->name : "service";
 }
 
+/*
+ * s as it may stand in a comment line: a control character (a newline
+ * would start a line of its own) or a backslash (which continues a systemd
+ * line) becomes '?'.  EXPORT_CLEAN(s) gives it a buffer of its own.
+ */
+static const char *export__clean(const char *s, char *buf, size_t len)
+{
+	size_t i = 0;
+
+	for (; s && s[i] && i + 1 < len; i++)
+		buf[i] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f || s[i] == '\\' ? '?' : s[i];
+	buf[i] = '\0';
+	return buf;
+}
+
+#define EXPORT_CLEAN(s) export__clean((s), (char[256]){ 0 }, 256)
+
 /* Non-root and capabilities: only the ambient set carries them over execve. */
 static bool export__needs_ambient(const struct profile *p, const struct export_user *u)
 {
@@ -124,7 +142,7 @@ static int export__podman(const struct profile *p, const struct export_user *u, 
 		fprintf(out, "# %s runs as user '%s': Podman 3.0 and later put --cap-add "
 			"capabilities in the ambient set of a non-root --user; older Podman does "
 			"not, and the process then gets none of them without file capabilities.\n",
-			export__name(p), u->user);
+			EXPORT_CLEAN(export__name(p)), EXPORT_CLEAN(u->user));
 	free(names);
 	return export__finish(out);
 }
@@ -177,7 +195,8 @@ static void export__ambient_comment(const struct profile *p, const struct export
 		fprintf(out, "# WARNING: %s runs as user '%s', and %s does not set the ambient "
 			"set: a non-root process gets none of these capabilities unless the binary "
 			"has file capabilities (setcap). Run it as root with these capabilities, or "
-			"add them to the binary.\n", export__name(p), u->user, runtime);
+			"add them to the binary.\n", EXPORT_CLEAN(export__name(p)),
+			EXPORT_CLEAN(u->user), runtime);
 }
 
 static int export__compose_body(const struct profile *p, const struct export_user *u,
@@ -215,16 +234,16 @@ static void export__k8s_comments(const struct profile *p, const struct export_us
 {
 	fprintf(out, "# capdiet profile %s: securityContext of its container "
 		"(spec.containers[] in a Pod, spec.template.spec.containers[] in a Deployment)\n",
-		export__name(p));
+		EXPORT_CLEAN(export__name(p)));
 	fprintf(out, "# these capabilities fit the Pod Security '%s' level\n",
 		export__pod_security_level(p->caps));
 	export__ambient_comment(p, u, "Kubernetes", out);
 	if (!u->root && !u->has_uid)
 		fprintf(out, "# user '%s' is unknown on this machine: set runAsUser to its uid\n",
-			u->user);
+			EXPORT_CLEAN(u->user));
 	if (!u->root && u->group[0] && !u->has_gid)
 		fprintf(out, "# group '%s' is unknown on this machine: set runAsGroup to its gid\n",
-			u->group);
+			EXPORT_CLEAN(u->group));
 	if (caps__has(p->caps, CAP_SYS_ADMIN))
 		fprintf(out, "# allowPrivilegeEscalation is left out: with SYS_ADMIN it is no "
 			"boundary (Kubernetes treats it as true)\n");
@@ -309,31 +328,154 @@ static void export__oci_warn(const struct profile *p, const struct export_user *
 
 /* ---- systemd ---- */
 
+/* A User=/Group= value systemd reads as one plain name: letters, digits,
+ * "._-", not starting with '-' (no blank, %-specifier or line break). */
+static bool export__systemd_ident(const char *s, size_t max)
+{
+	if (!*s || *s == '-' || strlen(s) >= max)
+		return false;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && !strchr("._-", *s))
+			return false;
+	return true;
+}
+
+/* The unit's name ("web.service") from the profile's unit path, when it is
+ * one systemd accepts; NULL otherwise. */
+static const char *export__unit_name(const struct profile *p)
+{
+	const char *base = p->unit ? strrchr(p->unit, '/') : NULL;
+	size_t n;
+
+	base = base ? base + 1 : p->unit;
+	n = base ? strlen(base) : 0;
+	if (n <= strlen(".service") || n > 255 || strcmp(base + n - 8, ".service"))
+		return NULL;
+	for (const char *c = base; *c; c++)
+		if (!isalnum((unsigned char)*c) && !strchr(":_.\\@-", *c))
+			return NULL;
+	return base;
+}
+
+/* Refuses, before any output, what would not stay on its own line. */
+static int export__systemd_check(const struct profile *p, const struct export_user *u)
+{
+	if (p->unit && !export__unit_name(p)) {
+		log_error("the profile's unit '%s' is not a systemd service unit name "
+			  "(NAME.service); fix 'unit:' in the profile", EXPORT_CLEAN(p->unit));
+		return -EBADMSG;
+	}
+	/* u holds copies cut at its buffers' size: a longer one is refused. */
+	if (!u->root && (strlen(p->user) >= sizeof(u->user) ||
+			 !export__systemd_ident(u->user, sizeof(u->user)) ||
+			 (u->group[0] && !export__systemd_ident(u->group, sizeof(u->group))))) {
+		log_error("the profile's user '%s' cannot be written as User=/Group= (letters, "
+			  "digits, '.', '_', '-'); fix 'user:' in the profile",
+			  EXPORT_CLEAN(p->user));
+		return -EBADMSG;
+	}
+	return 0;
+}
+
+static void export__systemd_header(const struct profile *p, FILE *out)
+{
+	const char *unit = export__unit_name(p);
+
+	if (!unit) {
+		fprintf(out, "# capdiet profile %s: unit section or drop-in (systemctl edit "
+			"UNIT)\n[Service]\n", EXPORT_CLEAN(export__name(p)));
+		return;
+	}
+	fprintf(out, "# capdiet profile %s: a drop-in for %s, to use as is:\n"
+		"#   /etc/systemd/system/%s.d/capdiet.conf (or: systemctl edit %s)\n"
+		"# then: systemctl daemon-reload && systemctl restart %s\n[Service]\n",
+		EXPORT_CLEAN(export__name(p)), unit, unit, unit, unit);
+}
+
 static int export__systemd(const struct profile *p, const struct export_user *u, FILE *out)
 {
 	char *names = caps__format(p->caps, " ", true);
+	int err = names ? export__systemd_check(p, u) : -ENOMEM;
 
-	if (!names)
-		return -ENOMEM;
-	fprintf(out, "# capdiet profile %s: unit section or drop-in (systemctl edit UNIT)\n"
-		"[Service]\n", export__name(p));
-	if (!p->caps) {
+	if (err)
+		goto cleanup;
+	export__systemd_header(p, out);
+	if (!p->caps)
 		fputs("# An empty CapabilityBoundingSet= drops every capability.\n"
 		      "CapabilityBoundingSet=\n", out);
-	} else {
+	else
 		fprintf(out, "# Assignments add up; the empty one first resets what the unit "
 			"set before.\nCapabilityBoundingSet=\nCapabilityBoundingSet=%s\n", names);
-	}
+	/* The bounding set does not limit what the ambient (and, for root, the
+	 * inheritable) set carries over execve: the unit's own
+	 * AmbientCapabilities= must go too. */
+	fprintf(out, "AmbientCapabilities=\n");
 	if (!u->root) {
+		/* Without the ambient set a non-root service keeps nothing. */
+		if (p->caps)
+			fprintf(out, "AmbientCapabilities=%s\n", names);
 		fprintf(out, "User=%s\n", u->user);
 		if (u->group[0])
 			fprintf(out, "Group=%s\n", u->group);
-		/* Without the ambient set a non-root service keeps nothing. */
-		fprintf(out, "AmbientCapabilities=\n");
-		if (p->caps)
-			fprintf(out, "AmbientCapabilities=%s\n", names);
 	}
+	err = export__finish(out);
+cleanup:
 	free(names);
+	return err;
+}
+
+/* ---- Podman: image label, containers.conf ---- */
+
+/* What Podman makes of the set, as comments (seen with Podman 4.3.1). */
+static void export__podman_notes(const struct profile *p, const struct export_user *u,
+				 const char *what, FILE *out)
+{
+	char *extra = caps__format(p->caps & ~caps__podman_default(), ",", false);
+
+	if (extra && *extra && !strcmp(what, "label"))
+		fprintf(out, "# %s is not in Podman's default set: Podman then refuses the "
+			"label (it logs an error) and runs the container with its defaults; add "
+			"it with --cap-add, or make it default (export --format containers-conf)\n",
+			extra);
+	if (!u->root && p->caps)
+		fprintf(out, "# %s runs as user '%s': Podman gives a non-root process only "
+			"what --cap-add names (in its ambient set); a %s only bounds it. Run it "
+			"as root, or use --cap-add.\n", EXPORT_CLEAN(export__name(p)),
+			EXPORT_CLEAN(u->user), what);
+	free(extra);
+}
+
+static int export__label(const struct profile *p, const struct export_user *u, FILE *out)
+{
+	char *names = caps__format(p->caps, ",", true);
+
+	if (!names)
+		return -ENOMEM;
+	fprintf(out, "# capdiet profile %s: Containerfile line; Podman runs the image with "
+		"only these capabilities\n", EXPORT_CLEAN(export__name(p)));
+	if (!p->caps)
+		fprintf(out, "# An empty value means none from Podman 4.7 on; earlier Podman "
+			"refuses it (\"unknown capability\") and the container does not start\n");
+	export__podman_notes(p, u, "label", out);
+	fprintf(out, "LABEL io.containers.capabilities=\"%s\"\n", names);
+	free(names);
+	return export__finish(out);
+}
+
+static int export__containers_conf(const struct profile *p, const struct export_user *u,
+				   FILE *out)
+{
+	fprintf(out, "# capdiet profile %s: containers.conf fragment; makes this set Podman's "
+		"default for every container of the host:\n"
+		"#   /etc/containers/containers.conf.d/capdiet.conf (rootless: "
+		"~/.config/containers/containers.conf.d/capdiet.conf)\n",
+		EXPORT_CLEAN(export__name(p)));
+	export__podman_notes(p, u, "default list", out);
+	fputs("[containers]\ndefault_capabilities = [", out);
+	for (int cap = 0; cap < 64; cap++)
+		if (caps__has(p->caps, cap) && caps__full_name(cap))
+			fprintf(out, "\n  \"%s\",", caps__full_name(cap));
+	fputs(p->caps ? "\n]\n" : "]\n", out);
 	return export__finish(out);
 }
 
@@ -346,7 +488,8 @@ static const struct {
 	{ "docker", EXPORT_DOCKER }, { "podman", EXPORT_PODMAN },
 	{ "compose", EXPORT_COMPOSE }, { "k8s", EXPORT_K8S },
 	{ "kubernetes", EXPORT_K8S }, { "oci", EXPORT_OCI },
-	{ "systemd", EXPORT_SYSTEMD },
+	{ "systemd", EXPORT_SYSTEMD }, { "label", EXPORT_LABEL },
+	{ "containers-conf", EXPORT_CONTAINERS_CONF },
 };
 
 int export__parse_format(const char *name, enum export_format *out)
@@ -362,7 +505,7 @@ int export__parse_format(const char *name, enum export_format *out)
 
 const char *export__format_names(void)
 {
-	return "docker, podman, compose, k8s, oci, systemd";
+	return "docker, podman, compose, k8s, oci, systemd, label, containers-conf";
 }
 
 int export__write(const struct profile *p, enum export_format f, FILE *out)
@@ -376,7 +519,8 @@ int export__write(const struct profile *p, enum export_format f, FILE *out)
 	case EXPORT_PODMAN:
 		return export__podman(p, &u, out);
 	case EXPORT_COMPOSE:
-		fprintf(out, "# capdiet profile %s: Compose service snippet\n", export__name(p));
+		fprintf(out, "# capdiet profile %s: Compose service snippet\n",
+			EXPORT_CLEAN(export__name(p)));
 		export__ambient_comment(p, &u, "Compose (Docker)", out);
 		return export__document(p, &u, export__compose_body, EMIT_YAML, out);
 	case EXPORT_K8S:
@@ -387,6 +531,10 @@ int export__write(const struct profile *p, enum export_format f, FILE *out)
 		return export__document(p, &u, export__oci_body, EMIT_JSON, out);
 	case EXPORT_SYSTEMD:
 		return export__systemd(p, &u, out);
+	case EXPORT_LABEL:
+		return export__label(p, &u, out);
+	case EXPORT_CONTAINERS_CONF:
+		return export__containers_conf(p, &u, out);
 	}
 	return -EINVAL;
 }

@@ -134,6 +134,29 @@ static void test_refuses_symlink(void **state)
 	assert_int_equal(count_entries(f->dir), 2);
 }
 
+/* A file that is someone else's keeps its mode (and owner) when replaced. */
+static void test_replace_keeps_mode(void **state)
+{
+	struct fixture *f = *state;
+	char link[160];
+	struct stat st;
+
+	assert_int_equal(outfile__replace(f->path, fill_text, "x\n"), -ENOENT);
+	assert_int_equal(outfile__write(f->path, fill_text, "old\n"), 0);
+	assert_int_equal(chmod(f->path, 0640), 0);
+	assert_int_equal(outfile__replace(f->path, fill_text, "new\n"), 0);
+	assert_string_equal(read_all(f->path), "new\n");
+	assert_int_equal(stat(f->path, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0640);
+	assert_int_equal(st.st_uid, getuid());
+	assert_int_equal(count_entries(f->dir), 1);
+	snprintf(link, sizeof(link), "%s/link", f->dir);
+	assert_int_equal(symlink(f->path, link), 0);
+	assert_int_equal(outfile__replace(link, fill_text, "evil\n"), -ELOOP);
+	assert_int_equal(outfile__replace(f->dir, fill_text, "dir\n"), -EINVAL);
+	assert_string_equal(read_all(f->path), "new\n");
+}
+
 static void test_fill_error_leaves_nothing(void **state)
 {
 	struct fixture *f = *state;
@@ -163,6 +186,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_writes_content_and_mode, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refuses_symlink, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_replace_keeps_mode, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fill_error_leaves_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_missing_directory, setup, teardown),
 	};

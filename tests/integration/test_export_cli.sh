@@ -19,7 +19,7 @@ out=$("$CAPDIET" export --format docker "$TMP/web.yaml")
 check "exact flags" [ "$out" = "--cap-drop=ALL --cap-add=SETUID --cap-add=NET_BIND_SERVICE" ]
 
 begin "export, every format"
-for f in docker podman compose k8s oci systemd; do
+for f in docker podman compose k8s oci systemd label containers-conf; do
 	if "$CAPDIET" export --format "$f" "$TMP/web.yaml" > "$TMP/out.$f" 2> "$TMP/err.$f" &&
 		[ -s "$TMP/out.$f" ] && [ ! -s "$TMP/err.$f" ]; then
 		ok "$f"
@@ -34,6 +34,22 @@ if command -v jq >/dev/null; then
 else
 	skip "needs jq (scripts/setup.sh installs it)"
 fi
+
+begin "export label and containers-conf"
+check "label: one LABEL line" \
+	[ "$(grep -c '^LABEL io.containers.capabilities="CAP_SETUID,CAP_NET_BIND_SERVICE"$' "$TMP/out.label")" -eq 1 ]
+check "label: the rest are comments" [ "$(grep -vc '^#' "$TMP/out.label")" -eq 1 ]
+check "containers-conf: a [containers] table" grep -q '^\[containers\]$' "$TMP/out.containers-conf"
+check "containers-conf: full names" grep -q '^  "CAP_NET_BIND_SERVICE",$' "$TMP/out.containers-conf"
+
+begin "export systemd refuses what would break a line"
+sed 's/^user: null/user: "www\\nExecStartPre=\/bin\/sh"/' "$TMP/web.yaml" > "$TMP/bad-user.yaml"
+"$CAPDIET" export --format systemd "$TMP/bad-user.yaml" > "$TMP/o" 2> "$TMP/e"; rc=$?
+check "exit 2" [ "$rc" -eq 2 ]
+check "nothing on stdout" [ ! -s "$TMP/o" ]
+check "one line on stderr" [ "$(wc -l < "$TMP/e")" -eq 1 ]
+"$CAPDIET" export --format systemd -o "$TMP/drop.conf" "$TMP/bad-user.yaml" 2> "$TMP/e"; rc=$?
+check "with -o: exit 2, no file" [ "$rc" -eq 2 -a ! -e "$TMP/drop.conf" ]
 
 begin "export unknown format"
 "$CAPDIET" export --format helm "$TMP/web.yaml" > "$TMP/o" 2> "$TMP/e"; rc=$?

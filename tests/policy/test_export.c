@@ -118,9 +118,14 @@ static void test_parse_format(void **state)
 	assert_int_equal(f, EXPORT_OCI);
 	assert_int_equal(export__parse_format("systemd", &f), 0);
 	assert_int_equal(f, EXPORT_SYSTEMD);
+	assert_int_equal(export__parse_format("label", &f), 0);
+	assert_int_equal(f, EXPORT_LABEL);
+	assert_int_equal(export__parse_format("containers-conf", &f), 0);
+	assert_int_equal(f, EXPORT_CONTAINERS_CONF);
 	assert_int_equal(export__parse_format("Docker ", &f), -EINVAL);
 	assert_int_equal(export__parse_format("helm", &f), -EINVAL);
 	assert_non_null(strstr(export__format_names(), "compose"));
+	assert_non_null(strstr(export__format_names(), "label, containers-conf"));
 }
 
 static void test_docker(void **state)
@@ -350,7 +355,9 @@ static void test_systemd(void **state)
 	p->caps = ONE;
 	run_export(p, EXPORT_SYSTEMD, &o);
 	assert_non_null(strstr(o.out, "\nCapabilityBoundingSet=CAP_NET_BIND_SERVICE\n"));
-	assert_null(strstr(o.out, "Ambient"));
+	/* Root: the unit's own ambient set is reset, none is set. */
+	assert_non_null(strstr(o.out, "\nAmbientCapabilities=\n"));
+	assert_null(strstr(o.out, "AmbientCapabilities=CAP"));
 	free(o.out);
 	p->caps = SEVERAL;
 	p->user = strdup("www-data:adm");
@@ -359,7 +366,158 @@ static void test_systemd(void **state)
 	assert_non_null(strstr(o.out, "\nUser=www-data\nGroup=adm\n"));
 	assert_non_null(strstr(o.out, "\nAmbientCapabilities=CAP_CHOWN CAP_SETGID CAP_NET_BIND_SERVICE\n"));
 	assert_true(strstr(o.out, "[Service]") < strstr(o.out, "CapabilityBoundingSet="));
+	assert_non_null(strstr(o.out, "systemctl edit UNIT"));
 	free(o.out);
+	profile__free(p);
+}
+
+/* export__write fails with -EBADMSG, prints nothing, says why on stderr. */
+static void export_refused(const struct profile *p, enum export_format f, const char *why)
+{
+	char *text = NULL, err[1024];
+	size_t len = 0, n;
+	FILE *out = open_memstream(&text, &len), *errf = tmpfile();
+	int saved = dup(STDERR_FILENO);
+
+	fflush(stderr);
+	dup2(fileno(errf), STDERR_FILENO);
+	assert_int_equal(export__write(p, f, out), -EBADMSG);
+	fflush(stderr);
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	fclose(out);
+	assert_int_equal(len, 0);
+	rewind(errf);
+	n = fread(err, 1, sizeof(err) - 1, errf);
+	err[n] = '\0';
+	fclose(errf);
+	assert_null(strchr(err, '\r'));
+	if (!strstr(err, why))
+		fail_msg("stderr '%s' lacks '%s'", err, why);
+	free(text);
+}
+
+static void test_systemd_drop_in(void **state)
+{
+	struct profile *p = make(ONE, NULL);
+	struct output o;
+
+	(void)state;
+	p->unit = strdup("/etc/systemd/system/web@blue.service");
+	run_export(p, EXPORT_SYSTEMD, &o);
+	assert_non_null(strstr(o.out, "a drop-in for web@blue.service"));
+	assert_non_null(strstr(o.out, "\n#   /etc/systemd/system/web@blue.service.d/capdiet.conf "
+				      "(or: systemctl edit web@blue.service)\n"));
+	assert_non_null(strstr(o.out, "\n[Service]\n# Assignments add up"));
+	free(o.out);
+	/* Nothing from the profile may break out of its line. */
+	free(p->name);
+	p->name = strdup("web\nExecStartPre=/bin/sh -c evil\\");
+	run_export(p, EXPORT_SYSTEMD, &o);
+	assert_null(strstr(o.out, "\nExecStartPre"));
+	assert_non_null(strstr(o.out, "# capdiet profile web?ExecStartPre=/bin/sh -c evil?: "));
+	free(o.out);
+	p->user = strdup("www-data\nExecStartPre=/bin/sh");
+	export_refused(p, EXPORT_SYSTEMD, "cannot be written as User=/Group=");
+	free(p->user);
+	p->user = strdup("web:%n");
+	export_refused(p, EXPORT_SYSTEMD, "'web:%n' cannot be written");
+	free(p->user);
+	p->user = NULL;
+	free(p->unit);
+	p->unit = strdup("/etc/x/web\n.service");
+	export_refused(p, EXPORT_SYSTEMD, "is not a systemd service unit name");
+	free(p->unit);
+	p->unit = strdup("/etc/x/web.socket");
+	export_refused(p, EXPORT_SYSTEMD, "'/etc/x/web.socket'");
+	profile__free(p);
+}
+
+static void test_label(void **state)
+{
+	struct profile *p = make(CAPSET_BIT(CAP_SETUID) | CAPSET_BIT(CAP_NET_BIND_SERVICE), NULL);
+	struct output o;
+
+	(void)state;
+	run_export(p, EXPORT_LABEL, &o);
+	assert_non_null(strstr(o.out, "\nLABEL io.containers.capabilities="
+				      "\"CAP_SETUID,CAP_NET_BIND_SERVICE\"\n"));
+	assert_null(strstr(o.out, "not in Podman's default set"));
+	assert_int_equal(o.out[0], '#');
+	free(o.out);
+	p->caps = CAPSET_BIT(CAP_NET_ADMIN) | CAPSET_BIT(CAP_CHOWN);
+	run_export(p, EXPORT_LABEL, &o);
+	assert_non_null(strstr(o.out, "# NET_ADMIN is not in Podman's default set"));
+	assert_non_null(strstr(o.out, "=\"CAP_CHOWN,CAP_NET_ADMIN\"\n"));
+	free(o.out);
+	p->caps = 0;
+	p->user = strdup("nobody");
+	run_export(p, EXPORT_LABEL, &o);
+	assert_non_null(strstr(o.out, "\nLABEL io.containers.capabilities=\"\"\n"));
+	assert_non_null(strstr(o.out, "Podman 4.7"));
+	assert_null(strstr(o.out, "non-root")); /* nothing to lose */
+	free(o.out);
+	p->caps = ONE;
+	run_export(p, EXPORT_LABEL, &o);
+	assert_non_null(strstr(o.out, "runs as user 'nobody': Podman gives a non-root process "
+				      "only what --cap-add names"));
+	free(o.out);
+	profile__free(p);
+}
+
+static void test_containers_conf(void **state)
+{
+	struct profile *p = make(SEVERAL, NULL);
+	struct output o;
+
+	(void)state;
+	run_export(p, EXPORT_CONTAINERS_CONF, &o);
+	assert_non_null(strstr(o.out, "\n[containers]\ndefault_capabilities = [\n"
+				      "  \"CAP_CHOWN\",\n  \"CAP_SETGID\",\n"
+				      "  \"CAP_NET_BIND_SERVICE\",\n]\n"));
+	assert_non_null(strstr(o.out, "/etc/containers/containers.conf.d/capdiet.conf"));
+	free(o.out);
+	free(p->name);
+	p->name = strdup("a\n[engine]");
+	p->caps = 0;
+	run_export(p, EXPORT_CONTAINERS_CONF, &o);
+	assert_non_null(strstr(o.out, "\n[containers]\ndefault_capabilities = []\n"));
+	assert_null(strstr(o.out, "\n[engine]"));
+	for (const char *l = o.out; *l; l = strchr(l, '\n') + 1)
+		assert_true(*l == '#' || *l == '[' || *l == 'd');
+	free(o.out);
+	profile__free(p);
+}
+
+/* export --bundle: the bundle's config.json, only the capabilities changed. */
+static void test_oci_bundle(void **state)
+{
+	char dir[] = "/tmp/capdiet-export-bundle.XXXXXX", path[64], *buf = NULL;
+	struct profile *p = make(SEVERAL, NULL);
+	size_t len = 0;
+	FILE *f, *out;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/config.json", dir);
+	out = open_memstream(&buf, &len);
+	/* No bundle there: refused before any output. */
+	assert_int_equal(export__oci_bundle(p, dir, out), -EBADMSG);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("{\"process\": {\"args\": [\"sh\"], \"capabilities\": {\"bounding\": "
+	      "[\"CAP_SYS_ADMIN\"]}}, \"root\": {\"path\": \"rootfs\"}, \"x\": 1}", f);
+	fclose(f);
+	assert_int_equal(export__oci_bundle(p, dir, out), 0);
+	fclose(out);
+	assert_non_null(strstr(buf, "\"root\": {\"path\": \"rootfs\"}"));
+	assert_non_null(strstr(buf, "\"x\": 1"));
+	assert_null(strstr(buf, "SYS_ADMIN"));
+	assert_non_null(strstr(buf, "\"ambient\": [\"CAP_CHOWN\", \"CAP_SETGID\", "
+				    "\"CAP_NET_BIND_SERVICE\"]"));
+	free(buf);
+	unlink(path);
+	rmdir(dir);
 	profile__free(p);
 }
 
@@ -375,7 +533,11 @@ int main(void)
 		cmocka_unit_test(test_k8s_non_root),
 		cmocka_unit_test(test_k8s_unknown_user_and_sys_admin),
 		cmocka_unit_test(test_oci),
+		cmocka_unit_test(test_oci_bundle),
 		cmocka_unit_test(test_systemd),
+		cmocka_unit_test(test_systemd_drop_in),
+		cmocka_unit_test(test_label),
+		cmocka_unit_test(test_containers_conf),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -89,6 +89,7 @@ int cli__parsed(int parse_rc, const bool *help, void (*usage)(FILE *out));
  */
 struct profile_args {
 	const char *output;            /* -o FILE; NULL: stdout */
+	bool replace;                  /* output exists: keep its owner and mode */
 	const char *profile;           /* the operand */
 	bool help;                     /* -h: print usage, nothing else */
 };
@@ -101,7 +102,8 @@ struct profile_cmd {
 	int (*on_option)(int opt, const char *arg, void *opts);
 	/* After the options, unless --help: 0, or -EINVAL after one line. */
 	int (*finish)(const struct profile_args *args, void *opts);
-	/* Writes the result for p to out: 0 or -errno. */
+	/* Writes the result for p to out: 0 or -errno; -EBADMSG after its own
+	 * log_error line: the profile is bad input for it (exit 2). */
 	int (*fill)(FILE *out, const struct profile *p, const void *opts);
 };
 

@@ -96,6 +96,8 @@ struct export_opts {
 	struct profile_args args;
 	const char *format_name;
 	enum export_format format;
+	const char *bundle;        /* --bundle: rewrite its config.json */
+	char bundle_config[4096];  /* BUNDLE/config.json */
 };
 int cmd_export__parse(int argc, char **argv, struct export_opts *o);
 

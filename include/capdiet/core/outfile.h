@@ -16,5 +16,11 @@
  * is untouched.  fill returns 0 or -errno; its error is returned as is.
  */
 int outfile__write(const char *path, int (*fill)(FILE *out, void *ctx), void *ctx);
+/*
+ * The same for a file that exists and stays someone else's (a bundle's
+ * config.json): the new one keeps its owner and mode.  -ENOENT when path
+ * does not exist, -ELOOP for a symlink, -EINVAL for what is not a file.
+ */
+int outfile__replace(const char *path, int (*fill)(FILE *out, void *ctx), void *ctx);
 
 #endif
