@@ -1,8 +1,10 @@
 #!/bin/bash
-# make demo-container: the nginx example (examples/nginx-proxy) in a real
-# container run by Debian's runc, with exactly the capabilities of its
-# capdiet profile -- and the same container with none (--cap-drop=ALL),
-# which fails, while capdiet's recorder names the capability denied.
+# make demo-container: the nginx example (examples/nginx-proxy) put on a
+# diet inside a real container run by Debian's runc: capdiet run --oci
+# learns its minimum trial by trial in runc, export --bundle writes it into
+# the bundle, the container serves with exactly that set -- and the same
+# container with none (--cap-drop=ALL) fails, while capdiet's recorder
+# names the capability denied.
 #
 # The container's root is a read-only directory holding mount points and
 # the host's /bin, /lib... symlinks; the host's /usr, /etc (nginx's workers
@@ -68,6 +70,15 @@ ctr__profile() {
 		--name nginx-proxy --probe examples/nginx-proxy/probe.sh \
 		-o "$out" -- examples/nginx-proxy/start.sh) >&2 || return 1
 	echo "$out"
+}
+
+# ctr__learn_oci OUT: learns the example's minimum inside runc (capdiet run
+# --oci on a bundle of it), progress on stderr.
+ctr__learn_oci() {
+	local none='{"bounding":[],"effective":[],"inheritable":[],"permitted":[],"ambient":[]}'
+	ctr__bundle "$CTR_WORK/learn" "$none" /capdiet-demo-unused || return 1
+	"$CTR_CAPDIET" run --oci "$CTR_WORK/learn" --name nginx-proxy \
+		--probe "$CTR_EX/probe.sh" --grace 2 -o "$1" >&2
 }
 
 # ctr__profile_caps PROFILE: the minimum set, one CAP_ name a line, sorted.
@@ -233,8 +244,11 @@ demo__die() {
 # demo__run_with_profile PROFILE: step 3.
 demo__run_with_profile() {
 	local id=capdiet-demo-$$-diet cg=/capdiet-demo-$$-diet page pid field
-	ctr__bundle "$CTR_WORK/diet" "$("$CTR_CAPDIET" export --format oci "$1")" "$cg" ||
-		demo__die "cannot build the bundle"
+	ctr__bundle "$CTR_WORK/diet" '{}' "$cg" || demo__die "cannot build the bundle"
+	"$CTR_CAPDIET" export --format oci --bundle "$CTR_WORK/diet" "$1" ||
+		demo__die "capdiet export --bundle failed"
+	echo "   capdiet export --format oci --bundle: process.capabilities = $(jq -c \
+		.process.capabilities.bounding "$CTR_WORK/diet/config.json") (all five lists)"
 	if ! ctr__create "$id" "$CTR_WORK/diet" "$cg" || ! ctr__start "$id"; then
 		demo__die "runc failed: $(cat "$CTR_WORK/diet/output.log")"
 	fi
@@ -291,20 +305,22 @@ demo__main() {
 	trap "exit 130" INT TERM # so that the EXIT trap cleans up
 	ctr__ports_free 80 8080 || demo__die "$CTR_WHY"
 	ctr__prepare >/dev/null || demo__die "examples/nginx-proxy/prepare.sh failed"
-	echo "== 1. the nginx example's profile"
-	[ -f "$CTR_REPO/profiles/nginx-proxy.yaml" ] ||
-		echo "   no profiles/nginx-proxy.yaml: learning it with capdiet run --minimize"
-	profile=$(ctr__profile) || demo__die "capdiet run failed"
-	echo "   ${profile#"$CTR_REPO"/}: minimum set $(ctr__profile_caps "$profile" | paste -sd' ')"
-	case $profile in "$CTR_WORK"/*) echo "   (learned now: removed with the bundles at the end)" ;; esac
-	echo "== 2. OCI bundles: runc spec + process.capabilities from"
-	echo "   capdiet export --format oci: $("$CTR_CAPDIET" export --format oci "$profile")"
 	ctr__rootfs || demo__die "cannot make $CTR_ROOTFS"
-	echo "== 3. runc: nginx-proxy with the profile's set"
+	echo "== 1. learn the nginx example's minimum inside runc"
+	echo "   capdiet run --oci BUNDLE --probe examples/nginx-proxy/probe.sh"
+	profile=$CTR_WORK/nginx-proxy.yaml
+	ctr__learn_oci "$profile" 2>&1 | sed 's/^/   | /'
+	[ -s "$profile" ] || demo__die "capdiet run --oci failed"
+	echo "   minimum set in runc: $(ctr__profile_caps "$profile" | paste -sd' ')"
+	[ -f "$CTR_REPO/profiles/nginx-proxy.yaml" ] &&
+		echo "   (on the host, profiles/nginx-proxy.yaml: $(ctr__profile_caps \
+			"$CTR_REPO/profiles/nginx-proxy.yaml" | paste -sd' '))"
+	echo "== 2. runc: nginx-proxy with exactly the learned set"
 	demo__run_with_profile "$profile"
-	echo "== 4. runc: the same container with --cap-drop=ALL (all five lists empty)"
+	echo "== 3. runc: the same container with --cap-drop=ALL (all five lists empty)"
 	demo__run_without_caps
-	echo "== 5. clean-up: containers deleted, cgroups, bundles and state removed"
+	echo "== 4. clean-up: every trial's container was deleted by capdiet; the demo's"
+	echo "   containers, cgroups, bundles and state are removed now"
 }
 
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then

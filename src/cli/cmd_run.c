@@ -11,7 +11,9 @@
 
 #include "capdiet/cli/cli.h"
 #include "capdiet/cli/cmd.h"
+#include "capdiet/cli/run_unit.h"
 #include "capdiet/core/clock.h"
+#include "capdiet/core/oci_config.h"
 #include "capdiet/observe/launch.h"
 #include "capdiet/learn/learn.h"
 #include "capdiet/core/log.h"
@@ -25,7 +27,10 @@
 static void run_usage(FILE *out)
 {
 	fprintf(out,
-		"usage: capdiet run [options] -- CMD [ARGS...]\n\n"
+		"usage: capdiet run [options] -- CMD [ARGS...]\n"
+		"       capdiet run [options] --oci BUNDLE [--runtime RUNTIME]\n"
+		"       capdiet run [options] --image IMAGE [--engine podman] [-- CMD [ARGS...]]\n"
+		"       capdiet run [options] --unit FILE.service\n\n"
 		"Finds the minimum capability set CMD needs.  Trial 0 runs it with every\n"
 		"capability capdiet holds: the reference (does it work at all, how long it\n"
 		"takes to be ready, who its processes run as).  Then from none (as docker\n"
@@ -58,6 +63,26 @@ static void run_usage(FILE *out)
 		"                         marks the profile incomplete)\n"
 		"  -v, --verbose          more detail on stderr\n"
 		"  -h, --help             this help\n\n"
+		"      --unit FILE        a systemd service: its ExecStart=, User=/Group=,\n"
+		"                         WorkingDirectory= (default /), environment (PATH,\n"
+		"                         Environment=, EnvironmentFile=) and NoNewPrivileges=\n"
+		"                         (new privileges allowed unless it says yes); every\n"
+		"                         trial is held within its CapabilityBoundingSet=\n\n"
+		"In a container (the probe runs on the host; stop: SIGTERM to the first\n"
+		"process, SIGKILL after --grace; each trial's container is deleted after it):\n"
+		"      --oci BUNDLE       run the bundle's config.json with an OCI runtime,\n"
+		"                         process.capabilities (all five lists) set to the\n"
+		"                         trial's set, in its own cgroup\n"
+		"      --runtime RUNTIME  OCI runtime: runc (default), crun or a path; with\n"
+		"                         --image, Podman's --runtime\n"
+		"      --image IMAGE      a local image (never pulled), through Podman with\n"
+		"                         --cap-drop=all --cap-add=..., host network; the\n"
+		"                         image's entrypoint and user unless CMD/--user\n"
+		"      --engine podman    the engine for --image (the only one)\n"
+		"      --userns MODE      with --image: Podman's --userns (e.g.\n"
+		"                         auto:uidmapping=0:300000:65536,gidmapping=...);\n"
+		"                         checks in the container's own user namespace are\n"
+		"                         marked, and the profile says it is namespaced\n\n"
 		"exit status: 0 a working set was found, 1 it was not (or a failure),\n"
 		"2 bad usage, 130 interrupted (no profile is written)\n");
 }
@@ -88,8 +113,64 @@ static int run_option(int opt, const char *arg, void *ctx)
 		return 0;
 	case 'M': return cli__max_entries(arg, &o->rec.max_entries);
 	case 'a': return cli__attach(arg, &o->rec.method);
+	case 'U': o->unit = arg; return 0;
+	case 'O': o->container.bundle = arg; return 0;
+	case 'I': o->container.image = arg; return 0;
+	case 'R': o->container.runtime = arg; return 0;
+	case 'Y': o->container.userns = arg; return 0;
+	case 'E':
+		if (strcmp(arg, "podman")) {
+			log_error("--engine %s: podman is the only engine (an OCI bundle runs "
+				  "with --oci BUNDLE --runtime runc|crun)", arg);
+			return -EINVAL;
+		}
+		o->engine_given = true;
+		return 0;
 	}
 	return -EINVAL; /* getopt has said what is wrong */
+}
+
+/* --oci, --image and what goes with them; 0 or -EINVAL after one line. */
+static int run_check_container(struct run_opts *o, int n)
+{
+	const char *what = o->container.bundle ? "--oci" : "--image";
+
+	if (o->container.bundle && o->container.image) {
+		log_error("--oci and --image exclude each other: give one");
+		return -EINVAL;
+	}
+	if ((o->engine_given || o->container.runtime) && !o->container.bundle &&
+	    !o->container.image) {
+		log_error("%s needs --oci BUNDLE or --image IMAGE",
+			  o->engine_given ? "--engine" : "--runtime");
+		return -EINVAL;
+	}
+	if (o->container.userns && !o->container.image) {
+		log_error("--userns needs --image (a bundle sets its user namespace in "
+			  "config.json)");
+		return -EINVAL;
+	}
+	if (!o->container.bundle && !o->container.image)
+		return 0;
+	if (o->container.runtime && (strlen(o->container.runtime) > 200 ||
+				     strpbrk(o->container.runtime, "'\n"))) {
+		log_error("--runtime: a name or path of at most 200 bytes, without quotes");
+		return -EINVAL;
+	}
+	if (o->container.bundle && (n > 0 || o->user)) {
+		log_error("--oci runs the bundle's process (args, user): leave out %s and "
+			  "edit config.json instead", n > 0 ? "-- CMD" : "--user");
+		return -EINVAL;
+	}
+	if (o->env.allow_new_privs && o->container.bundle) {
+		log_error("--allow-new-privs: with --oci, process.noNewPrivileges in "
+			  "config.json decides");
+		return -EINVAL;
+	}
+	o->container.engine = o->container.bundle ? LAUNCH_OCI : LAUNCH_PODMAN;
+	o->container.user = o->container.image ? o->user : NULL;
+	log_debug("%s: in a container", what);
+	return 0;
 }
 
 static int run_finish(int n, char **rest, void *ctx)
@@ -97,7 +178,9 @@ static int run_finish(int n, char **rest, void *ctx)
 	struct run_opts *o = ctx;
 
 	o->env.argv = rest;
-	if (n > 0)
+	if (run_check_container(o, n) || run_unit__check_options(o, n))
+		return -EINVAL;
+	if (n > 0 || o->container.engine || o->unit)
 		return 0;
 	log_error("run needs a command: capdiet run [options] -- CMD [ARGS...]");
 	return -EINVAL;
@@ -114,6 +197,12 @@ static const struct option run_options[] = {
 	{ "output", required_argument, NULL, 'o' },
 	{ "max-trials", required_argument, NULL, 'T' },
 	{ "grace", required_argument, NULL, 'g' },
+	{ "unit", required_argument, NULL, 'U' },
+	{ "oci", required_argument, NULL, 'O' },
+	{ "image", required_argument, NULL, 'I' },
+	{ "runtime", required_argument, NULL, 'R' },
+	{ "engine", required_argument, NULL, 'E' },
+	{ "userns", required_argument, NULL, 'Y' },
 	CLI_LAUNCH_OPTIONS,
 	{ "help", no_argument, NULL, 'h' },
 	{ 0 },
@@ -189,17 +278,30 @@ static void print_denials(const struct observations *obs)
 	}
 }
 
+/* What the user asked to run, for messages: the bundle, image or CMD. */
+static const char *run_what(const struct run_opts *o)
+{
+	if (o->container.bundle)
+		return o->container.bundle;
+	return o->container.image ? o->container.image : o->env.argv[0];
+}
+
 static int explain_failure(const struct run_opts *o, const struct learn_result *res)
 {
 	switch (res->stop) {
 	case LEARN_BASELINE_FAILS:
 		print_tail(res->last.stderr_tail);
-		log_error("%s fails even with every capability capdiet holds (%s): this is "
-			  "not a capability problem", o->env.argv[0], res->last.detail);
+		log_error("%s fails even with every capability %s (%s)%s", run_what(o),
+			  o->run_unit ? "its unit allows" : "capdiet holds", res->last.detail,
+			  o->run_unit ? "" : ": this is not a capability problem");
 		print_denials(&res->last.obs);
 		return EXIT_FAIL;
 	case LEARN_NOT_FOUND:
-		log_error("%s; check the command and its path", res->last.detail);
+		if (o->container.engine)
+			print_tail(res->last.stderr_tail);
+		log_error("%s; check the %s", res->last.detail, o->container.bundle ?
+			  "bundle's config.json" : o->container.image ? "image and CMD" :
+			  "command and its path");
 		return EXIT_FAIL;
 	case LEARN_INTERRUPTED:
 		log_error("interrupted: every process of the trial was stopped; no profile written");
@@ -209,27 +311,66 @@ static int explain_failure(const struct run_opts *o, const struct learn_result *
 	}
 }
 
+/* The profile's name by default: the bundle's directory, the image's name
+ * without registry and tag, CMD's base name. */
+static char *default_name(const struct run_opts *o)
+{
+	/* "--oci ." is named after the directory it is. */
+	char *text = o->container.bundle ? realpath(o->container.bundle, NULL) :
+					   strdup(run_what(o));
+	char *name, *colon;
+
+	if (!text)
+		return NULL;
+	while (strlen(text) > 1 && text[strlen(text) - 1] == '/')
+		text[strlen(text) - 1] = '\0';
+	name = strrchr(text, '/') ? strrchr(text, '/') + 1 : text;
+	colon = o->container.image ? strchr(name, ':') : NULL;
+	if (colon && colon != name)
+		*colon = '\0';
+	name = strdup(name);
+	free(text);
+	return name;
+}
+
+static int fill_container(struct profile *p, const struct run_opts *o)
+{
+	const struct launch_container *c = &o->container;
+
+	if (!c->engine)
+		return 0;
+	p->runtime = strdup(c->engine == LAUNCH_PODMAN ? "podman" : c->runtime ? c->runtime : "runc");
+	if (c->bundle)
+		p->bundle = realpath(c->bundle, NULL);
+	if (c->image)
+		p->image = strdup(c->image);
+	return !p->runtime || (c->bundle && !p->bundle) || (c->image && !p->image) ? -ENOMEM : 0;
+}
+
 static int fill_metadata(struct profile *p, const struct run_opts *o, struct recorder *rec)
 {
-	char date[32], *base = strdup(o->env.argv[0]);
+	char date[32];
 	struct utsname u;
 	time_t now = time(NULL);
 	int err = 0;
 
-	if (!base)
-		return -ENOMEM;
 	strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
 	uname(&u);
-	p->name = strdup(o->name ? o->name : basename(base));
+	p->name = o->name ? strdup(o->name) : default_name(o);
 	p->probe = o->env.probe ? strdup(o->env.probe) : NULL;
-	p->user = o->user ? strdup(o->user) : NULL;
+	p->user = o->profile_user[0] ? strdup(o->profile_user) : o->user ? strdup(o->user) : NULL;
 	p->kernel = strdup(u.release);
 	p->capdiet_version = strdup(CAPDIET_VERSION);
 	p->date = strdup(date);
 	p->attach = strdup(attach__name(recorder__method(rec)));
-	for (char **a = o->env.argv; *a && !err; a++)
+	for (char **a = o->env.argv; !o->command.n && *a && !err; a++)
 		err = strlist__add(&p->command, *a);
-	free(base);
+	for (size_t i = 0; i < o->command.n && !err; i++)
+		err = strlist__add(&p->command, o->command.v[i]);
+	if (!err)
+		err = fill_container(p, o);
+	if (!err)
+		err = run_unit__fill_profile(o->run_unit, p);
 	if (!err && (!p->name || !p->kernel || !p->capdiet_version || !p->date || !p->attach))
 		err = -ENOMEM;
 	return err;
@@ -261,6 +402,9 @@ static void summarize(const struct profile *p, const struct learn_result *res, d
 			 "tested; the service worked without it", names ? names : "?");
 		free(names);
 	}
+	if (p->namespaced)
+		log_warn("the set is namespaced: its checks targeted the container's own user "
+			 "namespace; a rootful deployment is another question (see the report)");
 	if (res->flaky[0])
 		log_warn("flaky: %s; the profile is marked flaky", res->flaky);
 	if (p->lost)
@@ -273,7 +417,8 @@ static int learn_and_write(struct run_opts *o, struct recorder *rec)
 {
 	struct learn_opts lo = {
 		.max_trials = o->max_trials, .minimize = o->minimize, .strict = o->strict,
-		.available = launch__available_caps(), .run = trial__run,
+		.available = launch__available_caps() & run_unit__limit(o->run_unit),
+		.run = trial__run,
 		.report = report_trial, .ctx = &o->env,
 	};
 	struct profile *p = profile__new();
@@ -293,6 +438,7 @@ static int learn_and_write(struct run_opts *o, struct recorder *rec)
 		goto cleanup;
 	}
 	seconds = clock__now_s() - t0;
+	run_unit__report(o->run_unit, p, res.stop == LEARN_BASELINE_FAILS);
 	ret = explain_failure(o, &res);
 	if (ret != EXIT_OK)
 		goto cleanup;
@@ -303,6 +449,77 @@ cleanup:
 	learn_result__clear(&res);
 	profile__free(p);
 	return ret;
+}
+
+static int bundle_command(struct run_opts *o, const struct oci_bundle *b)
+{
+	const struct ydoc_node *proc = ydoc__get(b->doc->docs[0].root, "process");
+	const struct ydoc_node *args = ydoc__get(proc, "args");
+	int err = 0;
+
+	for (size_t i = 0; i < args->n && !err; i++) {
+		if (!ydoc__text(args->items[i])) {
+			log_error("%s:%d: process.args must be strings", b->path, args->items[i]->line);
+			return -EINVAL;
+		}
+		err = strlist__add(&o->command, args->items[i]->value);
+	}
+	return err;
+}
+
+/* --oci: the bundle's process, for the profile; 0, or an exit code. */
+static int prepare_bundle(struct run_opts *o)
+{
+	struct oci_bundle b;
+	char err[512];
+	int rc = oci_bundle__read(o->container.bundle, &b, err, sizeof(err));
+
+	if (rc) {
+		log_error("--oci %s: %s; a bundle is a directory with config.json (runc spec "
+			  "writes one)", o->container.bundle, err);
+		return rc == -ENOMEM ? EXIT_FAIL : EXIT_USAGE;
+	}
+	rc = bundle_command(o, &b);
+	if (!rc && (b.proc.uid || b.proc.gid))
+		snprintf(o->profile_user, sizeof(o->profile_user), "%u:%u", b.proc.uid, b.proc.gid);
+	if (!rc && b.proc.terminal)
+		log_warn("%s: process.terminal is true; capdiet runs it without a terminal", b.path);
+	oci_bundle__clear(&b);
+	return rc == -ENOMEM ? EXIT_FAIL : rc ? EXIT_USAGE : 0;
+}
+
+/* --image: what the image runs and as whom, for the profile. */
+static int prepare_image(struct run_opts *o)
+{
+	struct launch_image img;
+	int err = launch__image_config(o->container.image, &img);
+	bool own_cmd = o->env.argv[0] != NULL;
+
+	if (err == -ENOENT) {
+		log_error("image %s is not in Podman's local storage: podman load or podman "
+			  "import it first (capdiet never pulls)", o->container.image);
+		return EXIT_USAGE;
+	}
+	if (err) {
+		log_error("podman cannot inspect image %s; is podman installed "
+			  "(scripts/setup.sh)?", o->container.image);
+		return EXIT_FAIL;
+	}
+	for (size_t i = 0; i < img.entrypoint.n && !err; i++)
+		err = strlist__add(&o->command, img.entrypoint.v[i]);
+	for (size_t i = 0; !own_cmd && i < img.cmd.n && !err; i++)
+		err = strlist__add(&o->command, img.cmd.v[i]);
+	for (char **a = o->env.argv; own_cmd && *a && !err; a++)
+		err = strlist__add(&o->command, *a);
+	if (!o->user && !user_spec__is_root(img.user))
+		snprintf(o->profile_user, sizeof(o->profile_user), "%s", img.user);
+	launch_image__clear(&img);
+	if (!err && !o->command.n) {
+		log_error("image %s has no entrypoint or command: give one after --",
+			  o->container.image);
+		return EXIT_USAGE;
+	}
+	return err ? EXIT_FAIL : 0;
 }
 
 int do_run(int argc, char **argv)
@@ -317,9 +534,22 @@ int do_run(int argc, char **argv)
 	ret = EXIT_FAIL;
 	while (o.verbose-- > 0)
 		cli__more_verbose();
-	if (o.user && (err = cli__user(o.user, &user)))
-		return err;
+	if (o.unit && (ret = run_unit__prepare(&o)))
+		goto cleanup;
+	ret = EXIT_FAIL;
+	/* An image's users are the image's, not this machine's. */
+	if (o.user && !o.container.image && (err = cli__user(o.user, &user))) {
+		ret = err;
+		goto cleanup;
+	}
 	o.env.user = user;
+	if (o.container.engine) {
+		o.env.container = &o.container;
+		ret = o.container.bundle ? prepare_bundle(&o) : prepare_image(&o);
+		if (ret)
+			goto cleanup;
+		ret = EXIT_FAIL;
+	}
 	o.env.timeout_ms = (int)(o.timeout * 1000);
 	o.env.grace_ms = (int)(o.grace * 1000);
 	o.env.settle_ms = 300;
@@ -328,6 +558,9 @@ int do_run(int argc, char **argv)
 	if (rec)
 		ret = learn_and_write(&o, rec);
 	recorder__free(rec);
+cleanup:
+	strlist__clear(&o.command);
 	user_spec__free(user);
+	run_unit__free(o.run_unit);
 	return ret;
 }

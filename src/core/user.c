@@ -150,3 +150,14 @@ void user_spec__free(struct user_spec *u)
 	free(u->text);
 	free(u);
 }
+
+bool user_spec__is_root(const char *text)
+{
+	const char *group;
+	size_t len;
+
+	if (!text || !*text)
+		return true;
+	user_spec__split(text, &len, &group);
+	return (len == 4 && !strncmp(text, "root", 4)) || (len == 1 && text[0] == '0');
+}

@@ -351,13 +351,35 @@ static int exec_refused(const struct trial_env *env, capset_t caps, struct trial
 	return sysevent__exec_refused(path, missing, syscalls__number("execve"), &res->obs);
 }
 
+/*
+ * What the runtime refused, in its own output (the trial's log): not
+ * installed or could not create the container (nothing of CMD ran: the
+ * command cannot run), or could not start it (CMD's set-up failed with
+ * this set: the trial fails).
+ */
+static bool container_failed(const struct trial_env *env, int err, struct trial_result *res)
+{
+	const char *who = env->container->engine == LAUNCH_PODMAN ? "podman" :
+			  env->container->runtime ? env->container->runtime : "the OCI runtime";
+
+	if (err != -ENOEXEC && err != -ENOENT && err != -ECANCELED)
+		return false;
+	res->outcome = err == -ECANCELED ? TRIAL_FAILS : TRIAL_NOT_FOUND;
+	snprintf(res->detail, sizeof(res->detail), err == -ENOENT ? "%s is not installed" :
+		 err == -ENOEXEC ? "%s could not create the container" :
+		 "%s could not start the container", who);
+	return true;
+}
+
 static int start(const struct trial_env *env, capset_t caps, int log_fd,
 		 struct launch **l, struct trial_result *res)
 {
 	struct launch_spec spec = {
-		.argv = env->argv, .caps = caps & launch__available_caps(), .user = env->user,
+		.container = env->container, .argv = env->argv,
+		.caps = caps & launch__available_caps(), .user = env->user,
 		.allow_new_privs = env->allow_new_privs,
 		.stdin_fd = -1, .stdout_fd = log_fd, .stderr_fd = log_fd,
+		.cwd = env->cwd, .envp = env->envp,
 	};
 	int err = launch__start(&spec, l);
 
@@ -365,13 +387,15 @@ static int start(const struct trial_env *env, capset_t caps, int log_fd,
 		err = recorder__track_exec(env->rec, launch__pid(*l));
 	if (!err)
 		err = launch__go(*l);
+	if (env->container && container_failed(env, err, res))
+		return 0;
 	if (err == -ENOENT || err == -EACCES || err == -ENOEXEC) {
 		res->outcome = TRIAL_NOT_FOUND;
 		snprintf(res->detail, sizeof(res->detail), "cannot run %s: %s", env->argv[0],
 			 strerror(-err));
 		return 0;
 	}
-	if (err == -EPERM)
+	if (err == -EPERM && !env->container)
 		return exec_refused(env, caps, res);
 	return err;
 }

@@ -18,6 +18,7 @@
 
 #include "capdiet/observe/launch.h"
 #include "capdiet/core/log.h"
+#include "capdiet/core/spawn.h"
 #include "launch_internal.h"
 
 /* The byte launch__go() sends: whether the child should ask for SIGKILL when
@@ -96,18 +97,6 @@ static int child__apply(const struct launch_spec *spec, cap_t caps, bool pdeaths
 	return err;
 }
 
-static void child__reset_signals(void)
-{
-	sigset_t none;
-
-	/* capdiet's handlers go at exec; what it ignored or blocked would stay. */
-	for (int sig = 1; sig < NSIG; sig++)
-		if (sig != SIGKILL && sig != SIGSTOP)
-			signal(sig, SIG_DFL);
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-}
-
 static __attribute__((noreturn)) void child__fail(int err_fd, int err)
 {
 	int code = -err;
@@ -125,7 +114,7 @@ static __attribute__((noreturn)) void child__run(const struct launch_spec *spec,
 	int err;
 
 	/* Before anything: capdiet's handlers must not run in the child. */
-	child__reset_signals();
+	spawn__reset_signals();
 	err = child__setup_stdio(spec);
 	/* capdiet's other descriptors (BPF maps, other launches' pipes) must
 	 * neither reach the service nor keep another launch's pipe open. */
@@ -140,7 +129,14 @@ static __attribute__((noreturn)) void child__run(const struct launch_spec *spec,
 	err = child__apply(spec, caps, go == GO_PDEATHSIG);
 	if (err)
 		child__fail(err_fd, err);
-	execvp(spec->argv[0], spec->argv);
+	/* Last, as the user the command runs as: systemd enters WorkingDirectory=
+	 * with the service's credentials too. */
+	if (spec->cwd && chdir(spec->cwd) != 0)
+		child__fail(err_fd, -errno);
+	if (spec->envp)
+		execvpe(spec->argv[0], spec->argv, spec->envp);
+	else
+		execvp(spec->argv[0], spec->argv);
 	child__fail(err_fd, -errno);
 }
 
@@ -247,19 +243,34 @@ capset_t launch__available_caps(void)
 	return set;
 }
 
+static int launch__start_container(const struct launch_spec *spec, struct launch *l,
+				   struct launch **out)
+{
+	int err = launch_ctr__start(spec, l);
+
+	if (err) {
+		launch__free(l);
+		return err;
+	}
+	*out = l;
+	return 0;
+}
+
 int launch__start(const struct launch_spec *spec, struct launch **out)
 {
 	struct launch *l;
 	int err;
 
 	*out = NULL;
-	if (!spec || !spec->argv || !spec->argv[0])
+	if (!spec || !spec->argv || (!spec->argv[0] && !spec->container))
 		return -EINVAL;
 	if (spec->caps & ~launch__available_caps())
 		return -EPERM;
 	l = launch__new(spec->caps);
 	if (!l)
 		return -errno;
+	if (spec->container)
+		return launch__start_container(spec, l, out);
 	/* Daemonising double-forks are re-parented to capdiet, not to init. */
 	if (prctl(PR_SET_CHILD_SUBREAPER, 1L, 0L, 0L, 0L) != 0)
 		log_debug("PR_SET_CHILD_SUBREAPER: %s", strerror(errno));
@@ -299,6 +310,8 @@ int launch__go(struct launch *l)
 	int code = 0;
 	ssize_t n;
 
+	if (l->ctr)
+		return launch_ctr__go(l);
 	if (l->go_fd < 0)
 		return -EALREADY;
 	n = send(l->go_fd, &go, 1, MSG_NOSIGNAL);
@@ -326,6 +339,7 @@ void launch__free(struct launch *l)
 	if (l->pid > 0 && launch__stop(l, 0) != 0)
 		log_warn("process tree of pid %d did not stop", (int)l->pid);
 	launch__reap(l);
+	launch_ctr__free(l);
 	launch_watchdog__stop(&l->watchdog);
 	launch_cgroup__remove(l);
 	if (l->err_fd >= 0)

@@ -109,6 +109,84 @@ int launch_cgroup__create(struct launch *l)
 	return 0;
 }
 
+/* "0::/path" of /proc/PID/cgroup: the process's cgroup v2, relative. */
+static int cgroup__of_pid(pid_t pid, char *rel, size_t rel_len)
+{
+	char path[64], *line = NULL;
+	size_t cap = 0;
+	int err = -ENOENT;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	while (err && getline(&line, &cap, f) > 0) {
+		line[strcspn(line, "\n")] = '\0';
+		if (!strncmp(line, "0::", 3) && strlen(line + 3) < rel_len) {
+			strcpy(rel, line + 3);
+			err = 0;
+		}
+	}
+	free(line);
+	fclose(f);
+	return err;
+}
+
+/* a is b, or one of its ancestors: "/x" holds "/x" and "/x/y", not "/xy". */
+static bool cgroup__holds(const char *a, const char *b)
+{
+	size_t n = strlen(a);
+
+	if (!strcmp(a, "/"))
+		return true;
+	return !strncmp(a, b, n) && (b[n] == '\0' || b[n] == '/');
+}
+
+/*
+ * The tree's cgroup is what launch__stop kills whole: never capdiet's own
+ * or one that holds it (a runtime that left the process where capdiet is),
+ * and, when the runtime was told the path, that one.
+ */
+static int cgroup__adoptable(const char *rel, const char *expect)
+{
+	char self[PATH_MAX];
+	int err = cgroup__of_pid(getpid(), self, sizeof(self));
+
+	if (err)
+		return err;
+	if (cgroup__holds(rel, self))
+		return -EBUSY;
+	return expect && strcmp(rel + (strlen(rel) > strlen(expect) ? strlen(rel) -
+		strlen(expect) : 0), expect) ? -ENOENT : 0;
+}
+
+int launch_cgroup__adopt(struct launch *l, pid_t pid, const char *expect)
+{
+	char mnt[PATH_MAX], root[PATH_MAX], rel[PATH_MAX];
+	struct stat st;
+	int err = cgroup__find_mount(mnt, sizeof(mnt), root, sizeof(root));
+
+	if (!err)
+		err = cgroup__of_pid(pid, rel, sizeof(rel));
+	if (!err)
+		err = cgroup__adoptable(rel, expect);
+	if (err)
+		return err;
+	/* The mount shows the hierarchy from root on; rel is from the top. */
+	if (strcmp(root, "/") && !cgroup__holds(root, rel))
+		return -ENOENT;
+	if (asprintf(&l->cgroup, "%s%s", mnt, strcmp(root, "/") ? rel + strlen(root) : rel) < 0)
+		l->cgroup = NULL;
+	l->cgroup_rel = strdup(rel);
+	if (!l->cgroup || !l->cgroup_rel)
+		return -ENOMEM;
+	if (stat(l->cgroup, &st) != 0)
+		return -errno;
+	l->cgroup_id = (uint64_t)st.st_ino;
+	return 0;
+}
+
 static int cgroup__write(const char *dir, const char *file, const char *text)
 {
 	char path[PATH_MAX];

@@ -9,6 +9,7 @@
  *   launch_watchdog.c  kills the tree if capdiet dies      (fdutil, cgroup)
  *   launch_signal.c    the self-pipe of caught signals     (fdutil)
  *   launch_tree.c      wait, reap, stop the whole tree     (cgroup, watchdog, signal)
+ *   launch_container.c the same through runc or Podman     (all above)
  *   launch.c           fork, drop to the set, exec; the public API (all above)
  *
  * The declarations below follow the same order.
@@ -39,6 +40,18 @@ struct launch_watchdog {
 	pid_t pid;           /* 0: none */
 };
 
+/* A launch through a container runtime (launch_container.c). */
+struct launch_ctr {
+	enum launch_engine engine;
+	char *program;       /* runc, crun or podman */
+	char *runtime;       /* Podman's --runtime, NULL: its default */
+	char id[64];         /* container id (runc) or name (Podman) */
+	char tmpdir[64];     /* the trial's bundle: config.json, pid file */
+	int log_fd;          /* the runtime's and the command's output */
+	char cleanup_script[600]; /* the runtime's delete, as sh -c text */
+	char *cleanup[4];    /* argv the watchdog runs after killing the tree */
+};
+
 /* Pids seen in the tree, so orphans of process-group mode stay ours. */
 struct pid_track {
 	struct proc_stat *v;
@@ -59,11 +72,18 @@ struct launch {
 	struct launch_watchdog watchdog;
 	cap_t child_caps;    /* built before fork: the child only applies it */
 	struct pid_track tracked;
+	struct launch_ctr *ctr; /* NULL: capdiet forked the command itself */
 };
 
 /* launch_cgroup.c */
 int launch_cgroup__create(struct launch *l);
 int launch_cgroup__add(const struct launch *l, pid_t pid);
+/*
+ * Takes the cgroup v2 that pid is in (a runtime made it) as the tree's:
+ * -EBUSY when that is capdiet's own or an ancestor of it, -ENOENT when
+ * expect (a path's last components, NULL: any) does not end it.
+ */
+int launch_cgroup__adopt(struct launch *l, pid_t pid, const char *expect);
 /* 1 when a live process is in the cgroup, 0 when none, -errno. */
 int launch_cgroup__populated(const struct launch *l);
 int launch_cgroup__signal(const struct launch *l, int sig);
@@ -79,13 +99,27 @@ int cgroup__signal(const char *dir, int sig);
  * cgroup is NULL, the process group pgid).  w->fd is -1 before the start.
  */
 int launch_watchdog__start(struct launch_watchdog *w, const char *cgroup, pid_t pgid);
+/* The same, and then runs cleanup (a runtime's delete), if not NULL. */
+int launch_watchdog__start_with(struct launch_watchdog *w, const char *cgroup, pid_t pgid,
+				char *const *cleanup);
 /* Tells the watchdog the tree is stopped (it exits without killing); reaps it. */
 void launch_watchdog__stop(struct launch_watchdog *w);
+/* Lets the watchdog do its job now (kill, clean up), as if capdiet died,
+ * and waits for it: when capdiet's own clean-up failed. */
+void launch_watchdog__hand_over(struct launch_watchdog *w);
 
 /* launch_signal.c: the read end of the caught-signal pipe, -1 if none. */
 int launch_signal__fd(void);
 
 /* launch_tree.c: reaps what of the tree has exited, without blocking. */
 void launch__reap(struct launch *l);
+
+/* launch_container.c: launch__start/go/free for spec->container. */
+int launch_ctr__start(const struct launch_spec *spec, struct launch *l);
+int launch_ctr__go(struct launch *l);
+/* The exit status of a container whose first process is not capdiet's
+ * child (Podman's conmon is its parent), as waitpid() would give it. */
+int launch_ctr__status(struct launch *l, int *status);
+void launch_ctr__free(struct launch *l);
 
 #endif

@@ -120,6 +120,14 @@ static bool launch__owns(const struct launch *l, const struct proc_stat *v, size
 	return tree__contains(l, v, n, e);
 }
 
+/* Alive and not a zombie (a zombie waits for its parent, not for us). */
+static bool pid__running(pid_t pid)
+{
+	struct proc_stat st;
+
+	return proc__read_stat(pid, &st) == 0 && st.state != 'Z' && st.state != 'X';
+}
+
 static void launch__reap_main(struct launch *l, bool block)
 {
 	int status;
@@ -129,6 +137,11 @@ static void launch__reap_main(struct launch *l, bool block)
 		return;
 	while ((got = waitpid(l->pid, &status, block ? 0 : WNOHANG)) < 0 && errno == EINTR)
 		;
+	/* Not capdiet's child (a container's, under Podman's monitor): gone
+	 * once the pid is, and the runtime knows how it ended. */
+	if (got < 0 && errno == ECHILD && l->ctr && !pid__running(l->pid) &&
+	    launch_ctr__status(l, &status) == 0)
+		got = l->pid;
 	if (got == l->pid) {
 		l->exited = true;
 		l->status = status;
@@ -197,6 +210,10 @@ void launch__reap(struct launch *l)
 
 static int launch__signal(struct launch *l, int sig)
 {
+	/* A runtime asks a container to stop through its first process only
+	 * (runc kill, podman stop); the rest may follow or be killed. */
+	if (l->ctr && sig == SIGTERM)
+		return kill(l->pid, sig) != 0 && errno != ESRCH ? -errno : 0;
 	if (l->cgroup)
 		return launch_cgroup__signal(l, sig);
 	return tree__signal(l, sig);
@@ -306,7 +323,9 @@ int launch__stop(struct launch *l, int grace_ms)
 	/* Nothing alive: what still exits is a moment from being a zombie. */
 	launch__reap_main(l, true);
 	launch__reap_orphans(l, true);
-	/* Before the main child's pid (the group's id) can be reused. */
-	launch_watchdog__stop(&l->watchdog);
+	/* Before the main child's pid (the group's id) can be reused.  A
+	 * container's watchdog stays until the runtime deleted it. */
+	if (!l->ctr)
+		launch_watchdog__stop(&l->watchdog);
 	return 0;
 }

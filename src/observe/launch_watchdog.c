@@ -6,6 +6,7 @@
  * capdiet.  Without a cgroup it can only kill the process group.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -38,7 +39,31 @@ static void watchdog__kill_cgroup(const char *cgroup)
 }
 
 /* Runs in the watchdog process: waits for a byte (released) or EOF (kill). */
-static __attribute__((noreturn)) void watchdog__run(int fd, const char *cgroup, pid_t pgid)
+/* A runtime's own state (runc's /run/runc/ID, Podman's container) outlives
+ * the processes: its delete command removes it. */
+static void watchdog__cleanup(char *const *argv)
+{
+	pid_t pid;
+	int null;
+
+	if (!argv)
+		return;
+	pid = fork();
+	if (pid == 0) {
+		null = open("/dev/null", O_RDWR);
+		dup2(null, STDIN_FILENO);
+		dup2(null, STDOUT_FILENO);
+		dup2(null, STDERR_FILENO);
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	if (pid > 0)
+		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+			;
+}
+
+static __attribute__((noreturn)) void watchdog__run(int fd, const char *cgroup, pid_t pgid,
+						     char *const *cleanup)
 {
 	static const int ignored[] = { SIGINT, SIGQUIT, SIGHUP, SIGTERM, SIGTSTP,
 				       SIGTTIN, SIGTTOU, SIGPIPE };
@@ -57,12 +82,19 @@ static __attribute__((noreturn)) void watchdog__run(int fd, const char *cgroup, 
 		_exit(0); /* capdiet stopped the tree itself and released us */
 	if (cgroup)
 		watchdog__kill_cgroup(cgroup);
-	else
+	else if (pgid > 0)
 		kill(-pgid, SIGKILL);
+	watchdog__cleanup(cleanup);
 	_exit(0);
 }
 
 int launch_watchdog__start(struct launch_watchdog *w, const char *cgroup, pid_t pgid)
+{
+	return launch_watchdog__start_with(w, cgroup, pgid, NULL);
+}
+
+int launch_watchdog__start_with(struct launch_watchdog *w, const char *cgroup, pid_t pgid,
+				char *const *cleanup)
 {
 	int fds[2], err = fdpair__make(fds, true);
 	pid_t pid;
@@ -71,7 +103,7 @@ int launch_watchdog__start(struct launch_watchdog *w, const char *cgroup, pid_t 
 		return err;
 	pid = fork();
 	if (pid == 0)
-		watchdog__run(fds[0], cgroup, pgid);
+		watchdog__run(fds[0], cgroup, pgid, cleanup);
 	err = pid < 0 ? -errno : 0;
 	close(fds[0]);
 	if (err) {
@@ -89,6 +121,17 @@ void launch_watchdog__stop(struct launch_watchdog *w)
 		log_debug("watchdog %d: %s", (int)w->pid, strerror(errno));
 	if (w->fd >= 0)
 		close(w->fd);
+	w->fd = -1;
+	if (w->pid > 0)
+		while (waitpid(w->pid, NULL, 0) < 0 && errno == EINTR)
+			;
+	w->pid = 0;
+}
+
+void launch_watchdog__hand_over(struct launch_watchdog *w)
+{
+	if (w->fd >= 0)
+		close(w->fd); /* EOF without the byte: the watchdog acts */
 	w->fd = -1;
 	if (w->pid > 0)
 		while (waitpid(w->pid, NULL, 0) < 0 && errno == EINTR)

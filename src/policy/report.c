@@ -109,19 +109,34 @@ static const char *report__name(const struct profile *p)
 	return p->name && *p->name ? p->name : "unnamed service";
 }
 
-/* Root as written: the USER part is root or 0, whatever the group. */
 static bool report__is_root(const struct profile *p)
 {
-	const char *group;
-	size_t len;
-
-	if (!p->user || !*p->user)
-		return true;
-	user_spec__split(p->user, &len, &group);
-	return (len == 4 && !strncmp(p->user, "root", 4)) || (len == 1 && p->user[0] == '0');
+	return user_spec__is_root(p->user);
 }
 
 /* ---- header and warnings ---- */
+
+/* Where it was learned: a container runtime, from a bundle or an image. */
+static void report__runtime_row(const struct profile *p, FILE *out)
+{
+	if (!p->runtime)
+		return;
+	fputs(" |\n| Runtime | ", out);
+	md_text(out, p->runtime);
+	if (p->bundle || p->image) {
+		fputs(p->bundle ? ", bundle " : ", image ", out);
+		md_code(out, p->bundle ? p->bundle : p->image);
+	}
+}
+
+/* Learned from a systemd unit (run --unit). */
+static void report__unit_row(const struct profile *p, FILE *out)
+{
+	if (!p->unit)
+		return;
+	fputs(" |\n| Unit | ", out);
+	md_code(out, p->unit);
+}
 
 static void report__header(const struct profile *p, FILE *out)
 {
@@ -141,6 +156,8 @@ static void report__header(const struct profile *p, FILE *out)
 		fputs("root", out);
 	else
 		md_code(out, p->user);
+	report__runtime_row(p, out);
+	report__unit_row(p, out);
 	fputs(" |\n| Date | ", out);
 	md_text(out, p->date ? p->date : "unknown");
 	fputs(" |\n| Kernel | ", out);
@@ -174,6 +191,20 @@ static void report__warnings(const struct profile *p, FILE *out)
 		fputs("> **Warning: flaky.** Two runs with the minimum set disagreed (see the "
 		      "trials). Run it again, with --before-each to reset state, before "
 		      "relying on it.\n\n", out);
+	if (p->namespaced)
+		fputs("> **Namespaced set.** The needed capabilities marked `user_namespace` "
+		      "were checked against the container's own user namespace (rootless "
+		      "Podman, `--userns`), where its root is an unprivileged host user and "
+		      "the capability reaches only what that namespace owns. A rootful "
+		      "deployment (no user namespace) checks the same capability against the "
+		      "host's namespace, with power over the whole machine: learn it again "
+		      "there before granting it rootful, and prefer keeping the user "
+		      "namespace.\n\n", out);
+	if (p->unit_excludes)
+		md_caps_line(out, "> **Held within the unit's CapabilityBoundingSet=:** every "
+			     "trial had at most ", caps__all() & ~p->unit_excludes, "none",
+			     ", as systemd holds the service. It can never have more; what the "
+			     "unit leaves out was not tried.\n\n");
 	if (p->untestable)
 		md_caps_line(out, "> **Not tested here:** capdiet itself does not hold ",
 			     p->untestable, "", "; the service was denied it and worked without "
@@ -477,6 +508,9 @@ static void report__capability(const struct profile *p, const struct profile_evi
 		md_with_note(out, e->reason, "-", " (", e->klass, ")");
 		fputs("  \n", out);
 	}
+	if (e->user_ns)
+		fputs("**Namespace:** checked against the container's own user namespace, "
+		      "not the host's  \n", out);
 	fprintf(out, "**Risk:** %s\n\n", report__risk(e->cap));
 	report__evidence_table(e, out);
 	report__cap_advice(p, e, out);

@@ -240,6 +240,65 @@ static void test_run(void **state)
 	assert_true(o.help);
 }
 
+/* --oci and --image: what goes with each, one line for what does not. */
+static void test_run_containers(void **state)
+{
+	char *oci[] = { "run", "--oci", "/b", "--runtime", "crun", "-p", "true", NULL };
+	char *image[] = { "run", "--image", "app:1", "--engine", "podman", "-u", "33",
+			  "--userns", "auto", "--", "sh", "-c", "x", NULL };
+	char *image_no_cmd[] = { "run", "--image", "app:1", NULL };
+	char *both[] = { "run", "--oci", "/b", "--image", "app", NULL };
+	char *oci_cmd[] = { "run", "--oci", "/b", "--", "true", NULL };
+	char *oci_user[] = { "run", "--oci", "/b", "-u", "33", NULL };
+	char *oci_userns[] = { "run", "--oci", "/b", "--userns", "auto", NULL };
+	char *docker[] = { "run", "--image", "app", "--engine", "docker", NULL };
+	char *runtime_alone[] = { "run", "--runtime", "runc", "--", "true", NULL };
+	struct run_opts o;
+
+	(void)state;
+	assert_int_equal(PARSE(cmd_run__parse, oci, &o), 0);
+	assert_int_equal(o.container.engine, LAUNCH_OCI);
+	assert_string_equal(o.container.bundle, "/b");
+	assert_string_equal(o.container.runtime, "crun");
+	assert_null(o.env.argv[0]);
+	assert_int_equal(PARSE(cmd_run__parse, image, &o), 0);
+	assert_int_equal(o.container.engine, LAUNCH_PODMAN);
+	assert_string_equal(o.container.image, "app:1");
+	assert_string_equal(o.container.user, "33");
+	assert_string_equal(o.container.userns, "auto");
+	assert_string_equal(o.env.argv[0], "sh");
+	assert_int_equal(PARSE(cmd_run__parse, image_no_cmd, &o), 0);
+	assert_null(o.env.argv[0]);
+	failed_saying(PARSE(cmd_run__parse, both, &o), "--oci and --image exclude each other", 1);
+	failed_saying(PARSE(cmd_run__parse, oci_cmd, &o), "leave out -- CMD", 1);
+	failed_saying(PARSE(cmd_run__parse, oci_user, &o), "leave out --user", 1);
+	failed_saying(PARSE(cmd_run__parse, oci_userns, &o), "--userns needs --image", 1);
+	failed_saying(PARSE(cmd_run__parse, docker, &o), "podman is the only engine", 1);
+	failed_saying(PARSE(cmd_run__parse, runtime_alone, &o), "--runtime needs --oci", 1);
+}
+
+/* --unit: the command and user are the unit's; what would contradict it
+ * is a usage error. */
+static void test_run_unit(void **state)
+{
+	char *ok[] = { "run", "--unit", "/etc/systemd/system/web.service", "-p", "true", NULL };
+	char *cmd[] = { "run", "--unit", "web.service", "--", "true", NULL };
+	char *user[] = { "run", "--unit", "web.service", "--user", "nobody", NULL };
+	char *image[] = { "run", "--unit", "web.service", "--image", "app:1", NULL };
+	char *missing[] = { "run", "--unit", NULL };
+	struct run_opts o;
+
+	(void)state;
+	assert_int_equal(PARSE(cmd_run__parse, ok, &o), 0);
+	assert_string_equal(o.unit, "/etc/systemd/system/web.service");
+	assert_null(o.env.argv[0]);
+	assert_null(o.run_unit);
+	failed_saying(PARSE(cmd_run__parse, cmd, &o), "--unit excludes -- CMD", 1);
+	failed_saying(PARSE(cmd_run__parse, user, &o), "--unit excludes --user", 1);
+	failed_saying(PARSE(cmd_run__parse, image, &o), "--unit excludes --image", 1);
+	failed_saying(PARSE(cmd_run__parse, missing, &o), "option '--unit' requires an argument", 1);
+}
+
 static void test_export(void **state)
 {
 	char *ok[] = { "export", "--format", "docker", "nginx.yaml", NULL };
@@ -347,6 +406,8 @@ int main(void)
 		cmocka_unit_test(test_exec),
 		cmocka_unit_test(test_trace),
 		cmocka_unit_test(test_run),
+		cmocka_unit_test(test_run_containers),
+		cmocka_unit_test(test_run_unit),
 		cmocka_unit_test(test_export),
 		cmocka_unit_test(test_report),
 		cmocka_unit_test(test_decode),

@@ -147,6 +147,21 @@ static void test_split(void **state)
 	}
 }
 
+static void test_is_root(void **state)
+{
+	(void)state;
+	assert_true(user_spec__is_root(NULL));
+	assert_true(user_spec__is_root(""));
+	assert_true(user_spec__is_root("root"));
+	assert_true(user_spec__is_root("0"));
+	assert_true(user_spec__is_root("root:root"));
+	assert_true(user_spec__is_root("0:www-data"));
+	assert_false(user_spec__is_root("rootless"));
+	assert_false(user_spec__is_root("00"));
+	assert_false(user_spec__is_root("33:0"));
+	assert_false(user_spec__is_root("www-data:root"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -156,6 +171,7 @@ int main(void)
 		cmocka_unit_test(test_unknown_names),
 		cmocka_unit_test(test_bad_syntax),
 		cmocka_unit_test(test_split),
+		cmocka_unit_test(test_is_root),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -59,6 +59,18 @@ check "the profile's set is not empty ($(paste -sd' ' <<<"$WANT"))" [ -n "$WANT"
 check "the rootfs is made" ctr__rootfs
 ctr__ports_free 80 8080 || { skip_or_fail "$CTR_WHY"; finish; exit; }
 
+begin "capdiet run --oci learns it inside runc (make demo-container's step 1)"
+if ctr__learn_oci "$CTR_WORK/oci.yaml" 2>"$TMP/oci.err"; then
+	GOT=$(ctr__profile_caps "$CTR_WORK/oci.yaml")
+	check "the same set as on the host ($(paste -sd' ' <<<"$GOT"))" [ "$GOT" = "$WANT" ]
+	check "the profile says runc" grep -qx "runtime: runc" "$CTR_WORK/oci.yaml"
+else
+	fail "capdiet run --oci failed:"
+	tail -5 "$TMP/oci.err" | sed 's/^/    | /'
+fi
+check "no trial container is left" [ -z "$(runc list -q 2>/dev/null | grep '^capdiet-')" ]
+ctr__ports_free 80 8080 || { skip_or_fail "$CTR_WHY"; finish; exit; }
+
 begin "runc runs nginx-proxy with the profile's set"
 ID=capdiet-test-$$-diet CG=/capdiet-test-$$-diet B=$CTR_WORK/diet
 CAPS=$("$CAPDIET" export --format oci "$PROFILE")

@@ -305,6 +305,51 @@ static void test_empty_set(void **state)
 	profile__free(p);
 }
 
+static void test_unit_bounding(void **state)
+{
+	struct profile *p = base_profile();
+	char *r;
+
+	(void)state;
+	r = report_of(p);
+	assert_false(has(r, "| Unit |"));
+	assert_false(has(r, "CapabilityBoundingSet="));
+	free(r);
+	p->unit = strdup("/etc/systemd/system/web.service");
+	p->unit_excludes = caps__all() & ~(CAPSET_BIT(CAP_CHOWN) | CAPSET_BIT(CAP_NET_BIND_SERVICE));
+	r = report_of(p);
+	assert_true(has(r, "| Unit | `/etc/systemd/system/web.service` |"));
+	assert_true(has(r, "> **Held within the unit's CapabilityBoundingSet=:** every trial had "
+			   "at most `CHOWN`, `NET_BIND_SERVICE`, as systemd holds the service."));
+	free(r);
+	profile__free(p);
+}
+
+/* Where it was learned, and what a namespaced set means. */
+static void test_runtime_and_namespaced(void **state)
+{
+	struct profile *p = base_profile();
+	struct profile_evidence *e;
+	char *r;
+
+	(void)state;
+	e = need(p, CAP_CHOWN, "chown");
+	r = report_of(p);
+	assert_false(has(r, "| Runtime |"));
+	assert_false(has(r, "Namespaced set"));
+	assert_false(has(r, "**Namespace:**"));
+	free(r);
+	p->runtime = strdup("podman");
+	p->image = strdup("localhost/web:1");
+	p->namespaced = e->user_ns = true;
+	r = report_of(p);
+	assert_true(has(r, "| Runtime | podman, image `localhost/web:1` |"));
+	assert_true(has(r, "> **Namespaced set.**"));
+	assert_true(has(r, "**Namespace:** checked against the container's own user namespace"));
+	free(r);
+	profile__free(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -317,6 +362,8 @@ int main(void)
 		cmocka_unit_test(test_justification_above_three),
 		cmocka_unit_test(test_observed_table_and_escaping),
 		cmocka_unit_test(test_empty_set),
+		cmocka_unit_test(test_unit_bounding),
+		cmocka_unit_test(test_runtime_and_namespaced),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -76,6 +76,8 @@ struct trace_opts {
 };
 int cmd_trace__parse(int argc, char **argv, struct trace_opts *o);
 
+struct run_unit;
+
 struct run_opts {
 	const char *output;
 	const char *name;
@@ -89,6 +91,12 @@ struct run_opts {
 	bool help;
 	struct trial_env env;    /* argv: CMD [ARGS...] */
 	struct recorder_opts rec;
+	struct launch_container container; /* --oci / --image; engine 0: none */
+	bool engine_given;
+	struct strlist command;  /* what runs, for the profile (bundle, image) */
+	char profile_user[160];  /* the bundle's or image's user; "": root or --user */
+	const char *unit;        /* --unit FILE.service */
+	struct run_unit *run_unit; /* what do_run read from it (cli/run_unit.h) */
 };
 int cmd_run__parse(int argc, char **argv, struct run_opts *o);
 

@@ -6,6 +6,7 @@
 #ifndef CAPDIET_USER_H
 #define CAPDIET_USER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -34,5 +35,8 @@ int user_spec__parse(const char *text, struct user_spec **out);
  */
 void user_spec__split(const char *text, size_t *user_len, const char **group);
 void user_spec__free(struct user_spec *u);
+/* Root as written: no text, or the USER part is "root" or "0", whatever the
+ * group ("root:www-data", "0:0"). */
+bool user_spec__is_root(const char *text);
 
 #endif

@@ -15,6 +15,7 @@
 #include "capdiet/core/caps.h"
 #include "capdiet/core/user.h"
 #include "capdiet/observe/creds.h"
+#include "capdiet/observe/launch.h"
 #include "capdiet/observe/observation.h"
 #include "capdiet/observe/record.h"
 
@@ -54,11 +55,14 @@ typedef int (*trial_fn)(const struct trial_request *req, struct trial_result *re
 
 struct trial_env {
 	struct recorder *rec;
-	char **argv;
+	char **argv;               /* with an image: its command when empty */
+	const struct launch_container *container; /* NULL: CMD on the host */
 	const char *probe;         /* shell command; NULL: a batch command */
 	const char *before_each;   /* shell command run before every trial */
 	const struct user_spec *user;
 	bool allow_new_privs;
+	const char *cwd;           /* working directory; NULL: capdiet's */
+	char *const *envp;         /* CMD's environment; NULL: capdiet's */
 	int timeout_ms;            /* batch: to exit; service: for the probe to pass */
 	int grace_ms;              /* SIGTERM to SIGKILL when stopping the tree */
 	int settle_ms;             /* after the probe passed, before stopping */

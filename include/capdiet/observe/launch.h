@@ -43,14 +43,53 @@
 #include <sys/types.h>
 
 #include "capdiet/core/caps.h"
+#include "capdiet/core/strlist.h"
 #include "capdiet/core/user.h"
 
+/*
+ * A container runtime that runs the command instead of capdiet's own fork:
+ * an OCI bundle through runc/crun (config.json's process, with
+ * process.capabilities set to the spec's set), or an image through Podman
+ * (--cap-drop=all --cap-add=..., host network).  The launch then follows
+ * the runtime: created (the runtime has set up the container and dropped
+ * to the set, nothing of the command has run), registered, started by
+ * launch__go(), stopped with SIGTERM to its first process, deleted by
+ * launch__free() -- or by the watchdog if capdiet dies.
+ */
+enum launch_engine { LAUNCH_OCI = 1, LAUNCH_PODMAN };
+
+struct launch_container {
+	enum launch_engine engine;
+	const char *runtime;          /* OCI runtime: "runc", "crun" or a path */
+	const char *bundle;           /* LAUNCH_OCI: the bundle directory */
+	const char *image;            /* LAUNCH_PODMAN: a local image */
+	const char *user;             /* LAUNCH_PODMAN: --user, NULL: the image's */
+	const char *userns;           /* LAUNCH_PODMAN: --userns, NULL: the host's */
+};
+
+/* What a local image runs, as `podman image inspect` tells it. */
+struct launch_image {
+	struct strlist entrypoint;
+	struct strlist cmd;
+	char user[128];               /* "" : root */
+};
+/*
+ * Reads the image's configuration; 0, -ENOENT when Podman does not have it
+ * locally (capdiet never pulls), -ENOEXEC when podman is missing or fails.
+ */
+int launch__image_config(const char *image, struct launch_image *out);
+void launch_image__clear(struct launch_image *img);
+
 struct launch_spec {
-	char *const *argv;            /* argv[0] searched in PATH */
+	const struct launch_container *container; /* NULL: fork and exec argv */
+	char *const *argv;            /* argv[0] searched in PATH; with an image,
+				       * the image's command when empty */
 	capset_t caps;                /* the exact set */
 	const struct user_spec *user; /* NULL: run as root */
 	bool allow_new_privs;         /* false: PR_SET_NO_NEW_PRIVS before execve */
 	int stdin_fd, stdout_fd, stderr_fd; /* -1: inherit */
+	const char *cwd;              /* working directory (a systemd unit's); NULL: inherit */
+	char *const *envp;            /* the whole environment; NULL: inherit capdiet's */
 };
 
 struct launch;
