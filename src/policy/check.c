@@ -246,7 +246,39 @@ static const struct pod_path pod_paths[] = {
 	{ "Job", { "spec", "template", "spec" } },
 	{ "CronJob", { "spec", "jobTemplate", "spec", "template", "spec" } },
 	{ "PodTemplate", { "template", "spec" } },
+	{ "ReplicationController", { "spec", "template", "spec" } },
 };
+
+/* Where custom resources (Argo Rollouts, Knative, operators' CRDs) keep
+ * pod templates: the shapes of the built-in workloads. */
+static const char *const generic_pod_paths[][6] = {
+	{ "spec", "template", "spec" },
+	{ "spec", "jobTemplate", "spec", "template", "spec" },
+};
+
+/* A map with a containers or initContainers list: a pod spec. */
+static bool k8s__looks_like_pod_spec(const struct ydoc_node *n)
+{
+	const struct ydoc_node *c = ydoc__get(n, "containers");
+	const struct ydoc_node *i = ydoc__get(n, "initContainers");
+
+	return n && n->type == YDOC_MAP && ((c && c->type == YDOC_SEQ) ||
+					    (i && i->type == YDOC_SEQ));
+}
+
+/* The pod spec of an object of a kind capdiet does not know, if it has one. */
+static const struct ydoc_node *k8s__generic_pod_spec(const struct ydoc_node *obj)
+{
+	for (size_t i = 0; i < sizeof(generic_pod_paths) / sizeof(generic_pod_paths[0]); i++) {
+		const struct ydoc_node *node = obj;
+
+		for (size_t j = 0; j < 6 && generic_pod_paths[i][j] && node; j++)
+			node = ydoc__get(node, generic_pod_paths[i][j]);
+		if (k8s__looks_like_pod_spec(node))
+			return node;
+	}
+	return NULL;
+}
 
 /* The pod spec of a workload; *spec stays NULL for kinds without one. */
 static int k8s__pod_spec(struct doc_ctx *d, const struct ydoc_node *obj, const char *kind,
@@ -265,7 +297,7 @@ static int k8s__pod_spec(struct doc_ctx *d, const struct ydoc_node *obj, const c
 		if (err)
 			return err;
 	}
-	*spec = p ? node : NULL;
+	*spec = p ? node : k8s__generic_pod_spec(obj);
 	return 0;
 }
 
@@ -318,7 +350,8 @@ static int k8s__object(struct doc_ctx *d, const struct ydoc_node *obj, int nesti
 
 	if (!kind)
 		return 0;
-	if (!strcmp(kind, "List"))
+	/* kubectl get -o yaml writes List; the API, DeploymentList and kin. */
+	if (!strcmp(kind, "List") || (strlen(kind) > 4 && !strcmp(kind + strlen(kind) - 4, "List")))
 		return k8s__list(d, obj, nesting);
 	name = ydoc__text(ydoc__get(ydoc__get(obj, "metadata"), "name")) ?: UNNAMED;
 	err = k8s__pod_spec(d, obj, kind, &spec);
@@ -419,24 +452,70 @@ static int check__profile(struct doc_ctx *d, const struct ydoc_node *root)
 	return names__add(d, c, head.caps, "caps", &c->caps, true);
 }
 
+enum doc_kind { DOC_PROFILE, DOC_K8S, DOC_OCI, DOC_COMPOSE, DOC_KINDS };
+
+static const char *const doc_kind_names[DOC_KINDS] = {
+	"capdiet profile (capdiet_profile:)", "Kubernetes object (apiVersion:/kind:)",
+	"OCI config (ociVersion:/process.capabilities)", "Compose file (services:)",
+};
+
+/* Every kind whose keys the document has, as bits of enum doc_kind. */
+static unsigned int doc__kinds(const struct ydoc_node *root)
+{
+	const struct ydoc_node *services = ydoc__get(root, "services");
+	unsigned int kinds = 0;
+
+	if (profile__is_document(root))
+		kinds |= 1u << DOC_PROFILE;
+	if (ydoc__get(root, "apiVersion") || ydoc__get(root, "kind"))
+		kinds |= 1u << DOC_K8S;
+	if (ydoc__get(root, "ociVersion") || ydoc__get(ydoc__get(root, "process"), "capabilities"))
+		kinds |= 1u << DOC_OCI;
+	if (services && (services->type == YDOC_MAP || ydoc__is_null(services)))
+		kinds |= 1u << DOC_COMPOSE;
+	return kinds;
+}
+
+/*
+ * A document that could be read as two kinds is refused: which one wins
+ * must never be the author's choice (a Deployment with a profile's keys
+ * would be judged by its lenient caps: list).  One that is none of them
+ * yet holds a pod spec is a workload missing its kind, not a CI config.
+ */
+static int check__ambiguous(struct doc_ctx *d, const struct ydoc_node *root, unsigned int kinds)
+{
+	if (kinds & (kinds - 1)) {
+		int a = __builtin_ctz(kinds), b = __builtin_ctz(kinds & (kinds - 1));
+
+		return ydoc_where__fail(&d->where, root->line, "this document has the keys of a %s "
+					"and of a %s: refusing to guess which it is; split it or "
+					"remove the other's keys", doc_kind_names[a], doc_kind_names[b]);
+	}
+	return ydoc_where__fail(&d->where, root->line, "a pod spec (spec...containers) "
+				"without apiVersion and kind: add them so it can be checked");
+}
+
 /* Tells the type by content; anything else (ConfigMap, CI config) is skipped. */
 static int check__document(struct doc_ctx *d, const struct ydoc_node *root)
 {
-	const struct ydoc_node *services;
+	const struct ydoc_node *services = ydoc__get(root, "services");
+	unsigned int kinds;
 
 	if (!root || root->type != YDOC_MAP)
 		return 0;
-	if (profile__is_document(root))
+	kinds = doc__kinds(root);
+	if (!kinds && !k8s__looks_like_pod_spec(ydoc__get(root, "spec")) &&
+	    !k8s__generic_pod_spec(root))
+		return 0;
+	if (!kinds || (kinds & (kinds - 1)))
+		return check__ambiguous(d, root, kinds);
+	if (kinds & (1u << DOC_PROFILE))
 		return check__profile(d, root);
-	if (ydoc__get(root, "apiVersion") || ydoc__get(root, "kind"))
+	if (kinds & (1u << DOC_K8S))
 		return k8s__object(d, root, 0);
-	if (ydoc__get(root, "ociVersion") ||
-	    ydoc__get(ydoc__get(root, "process"), "capabilities"))
+	if (kinds & (1u << DOC_OCI))
 		return oci__file(d, root);
-	services = ydoc__get(root, "services");
-	if (services && (services->type == YDOC_MAP || ydoc__is_null(services)))
-		return compose__file(d, services->type == YDOC_MAP ? services : NULL);
-	return 0;
+	return compose__file(d, services->type == YDOC_MAP ? services : NULL);
 }
 
 int check__parse_buffer(struct check_inventory *inv, const char *buf, size_t len,

@@ -164,6 +164,56 @@ static void test_list_kind(void **state)
 	check_inventory__clear(&inv);
 }
 
+/* Workloads that used to be skipped: ReplicationController, *List, and
+ * custom resources with a pod template (Argo Rollout, a CronJob-shaped CRD). */
+static void test_more_workload_kinds(void **state)
+{
+	const char *yaml =
+		"apiVersion: v1\nkind: ReplicationController\nmetadata: {name: rc}\n"
+		"spec: {template: {spec: {containers: [{name: a, securityContext: {capabilities: {drop: [ALL], add: [KILL]}}}]}}}\n"
+		"---\napiVersion: apps/v1\nkind: DeploymentList\nitems:\n"
+		"  - apiVersion: apps/v1\n    kind: Deployment\n    metadata: {name: d}\n"
+		"    spec: {template: {spec: {containers: [{name: b, securityContext: {capabilities: {drop: [ALL], add: [CHOWN]}}}]}}}\n"
+		"---\napiVersion: argoproj.io/v1alpha1\nkind: Rollout\nmetadata: {name: r}\n"
+		"spec: {template: {spec: {containers: [{name: c, securityContext: {capabilities: {drop: [ALL], add: [NET_RAW]}}}]}}}\n"
+		"---\napiVersion: example.com/v1\nkind: Batch\nmetadata: {name: b}\n"
+		"spec: {jobTemplate: {spec: {template: {spec: {initContainers: [{name: i, securityContext: {capabilities: {drop: [ALL], add: [FOWNER]}}}]}}}}}\n"
+		"---\napiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\nspec: {template: {size: 3}}\n";
+	struct check_inventory inv = parse_ok(yaml, "kinds.yaml");
+
+	(void)state;
+	assert_int_equal(inv.n, 4);
+	assert_string_equal(inv.v[0].kind, "ReplicationController");
+	assert_true(inv.v[0].caps == BIT(CAP_KILL));
+	assert_string_equal(inv.v[1].kind, "Deployment");
+	assert_true(inv.v[1].caps == BIT(CAP_CHOWN));
+	assert_string_equal(inv.v[2].kind, "Rollout");
+	assert_true(inv.v[2].caps == BIT(CAP_NET_RAW));
+	assert_string_equal(inv.v[3].kind, "Batch");
+	assert_string_equal(inv.v[3].container, "i");
+	assert_true(inv.v[3].caps == BIT(CAP_FOWNER));
+	check_inventory__clear(&inv);
+}
+
+/* A manifest can never be read as something more lenient: a privileged
+ * Deployment wearing a profile's keys was a clean profile before. */
+static void test_ambiguous_documents(void **state)
+{
+	(void)state;
+	parse_fails("capdiet_profile: 1\nname: x\ncaps: []\napiVersion: apps/v1\nkind: Deployment\n"
+		    "metadata: {name: d}\nspec: {template: {spec: {containers: [{name: a, "
+		    "securityContext: {privileged: true}}]}}}\n", "f.yaml:1: ",
+		    "keys of a capdiet profile (capdiet_profile:) and of a Kubernetes object");
+	parse_fails("capdiet_profile: 1\nname: x\ncaps: []\nociVersion: 1.0.2\n"
+		    "process: {capabilities: {bounding: [CAP_SYS_ADMIN]}}\n", "f.yaml:1: ",
+		    "and of a OCI config");
+	parse_fails("kind: Pod\nservices: {web: {image: x}}\nspec: {containers: []}\n",
+		    "f.yaml:1: ", "Kubernetes object (apiVersion:/kind:) and of a Compose file");
+	parse_fails("metadata: {name: d}\nspec: {template: {spec: {containers: [{name: a}]}}}\n",
+		    "f.yaml:1: ", "a pod spec (spec...containers) without apiVersion and kind");
+	parse_fails("spec: {containers: [{name: a}]}\n", "f.yaml:1: ", "without apiVersion and kind");
+}
+
 static void test_defaults_without_drop_all(void **state)
 {
 	const char *yaml =
@@ -674,6 +724,8 @@ int main(void)
 		cmocka_unit_test(test_workload_paths),
 		cmocka_unit_test(test_kinds_without_pods_and_multidoc),
 		cmocka_unit_test(test_list_kind),
+		cmocka_unit_test(test_more_workload_kinds),
+		cmocka_unit_test(test_ambiguous_documents),
 		cmocka_unit_test(test_defaults_without_drop_all),
 		cmocka_unit_test(test_privileged_k8s),
 		cmocka_unit_test(test_compose),
