@@ -170,7 +170,7 @@ FUZZ_CFLAGS   := -g -O1 -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE \
 		 $(shell $(PKG_CONFIG) --cflags $(FUZZ_LIBS) 2>/dev/null) \
 		 -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_LIB_SRCS := core/caps core/file core/outfile core/strlist core/ydoc core/emit core/text observe/ksyms \
-		 core/log core/unit_file core/unit_file_words core/unit_file_env core/oci_config \
+		 core/log core/user core/unit_file core/unit_file_words core/unit_file_env core/oci_config \
 		 profile/profile profile/profile_yaml \
 		 policy/check policy/check_allowlist policy/check_files policy/check_report \
 		 policy/image policy/image_src policy/image_layer

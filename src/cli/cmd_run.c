@@ -95,8 +95,22 @@ static int run_option(int opt, const char *arg, void *ctx)
 	switch (opt) {
 	case 'p': o->env.probe = arg; return 0;
 	case 'b': o->env.before_each = arg; return 0;
-	case 'u': o->user = arg; return 0;
-	case 'n': o->name = arg; return 0;
+	case 'u':
+		if (!user_spec__valid_text(arg)) {
+			log_error("--user '%.64s': USER[:GROUP], each a number or a name of "
+				  "letters, digits, . _ -", arg);
+			return -EINVAL;
+		}
+		o->user = arg;
+		return 0;
+	case 'n':
+		if (!profile__valid_name(arg)) {
+			log_error("--name '%.64s': 1 to %d letters, digits and . _ - + @ : only",
+				  arg, PROFILE_NAME_MAX);
+			return -EINVAL;
+		}
+		o->name = arg;
+		return 0;
 	case 'o': o->output = arg; return 0;
 	case 'm': o->minimize = true; return 0;
 	case 'D': o->minimize = false; return 0;
@@ -347,6 +361,35 @@ static int fill_container(struct profile *p, const struct run_opts *o)
 	return !p->runtime || (c->bundle && !p->bundle) || (c->image && !p->image) ? -ENOMEM : 0;
 }
 
+/* --name, or one made from what runs, in the characters a profile holds. */
+static char *profile_name(const struct run_opts *o)
+{
+	char *name = o->name ? strdup(o->name) : default_name(o), *clean;
+
+	if (!name || profile__valid_name(name))
+		return name;
+	clean = profile__clean_name(name);
+	free(name);
+	return clean;
+}
+
+/* The bundle's, image's or unit's user as written, or --user. */
+static int profile_user(const struct run_opts *o, char **out)
+{
+	const char *user = o->profile_user[0] ? o->profile_user : o->user;
+
+	*out = NULL;
+	if (!user)
+		return 0;
+	/* A unit's User= is read as written: the profile must be able to hold it. */
+	if (!user_spec__valid_text(user)) {
+		log_error("user '%.64s' cannot be written in a profile", user);
+		return -EINVAL;
+	}
+	*out = strdup(user);
+	return *out ? 0 : -ENOMEM;
+}
+
 static int fill_metadata(struct profile *p, const struct run_opts *o, struct recorder *rec)
 {
 	char date[32];
@@ -356,9 +399,11 @@ static int fill_metadata(struct profile *p, const struct run_opts *o, struct rec
 
 	strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
 	uname(&u);
-	p->name = o->name ? strdup(o->name) : default_name(o);
+	p->name = profile_name(o);
 	p->probe = o->env.probe ? strdup(o->env.probe) : NULL;
-	p->user = o->profile_user[0] ? strdup(o->profile_user) : o->user ? strdup(o->user) : NULL;
+	err = profile_user(o, &p->user);
+	if (err)
+		return err;
 	p->kernel = strdup(u.release);
 	p->capdiet_version = strdup(CAPDIET_VERSION);
 	p->date = strdup(date);
@@ -511,8 +556,15 @@ static int prepare_image(struct run_opts *o)
 		err = strlist__add(&o->command, img.cmd.v[i]);
 	for (char **a = o->env.argv; own_cmd && *a && !err; a++)
 		err = strlist__add(&o->command, *a);
-	if (!o->user && !user_spec__is_root(img.user))
+	if (!o->user && !user_spec__is_root(img.user)) {
+		if (!user_spec__valid_text(img.user)) {
+			log_error("image %s: its USER cannot be written in a profile; give --user",
+				  o->container.image);
+			launch_image__clear(&img);
+			return EXIT_USAGE;
+		}
 		snprintf(o->profile_user, sizeof(o->profile_user), "%s", img.user);
+	}
 	launch_image__clear(&img);
 	if (!err && !o->command.n) {
 		log_error("image %s has no entrypoint or command: give one after --",

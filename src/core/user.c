@@ -161,3 +161,28 @@ bool user_spec__is_root(const char *text)
 	user_spec__split(text, &len, &group);
 	return (len == 4 && !strncmp(text, "root", 4)) || (len == 1 && text[0] == '0');
 }
+
+static bool user_part__valid(const char *s, size_t n)
+{
+	if (!n || n > 32 || s[0] == '-')
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '.' || c == '_' || c == '-' || (c == '$' && i == n - 1)))
+			return false;
+	}
+	return true;
+}
+
+bool user_spec__valid_text(const char *text)
+{
+	const char *group;
+	size_t len;
+
+	if (!text)
+		return false;
+	user_spec__split(text, &len, &group);
+	return user_part__valid(text, len) && (!group || user_part__valid(group, strlen(group)));
+}

@@ -228,3 +228,34 @@ struct profile_path *profile_evidence__new_path(struct profile_evidence *e)
 {
 	return profile__grow((void **)&e->paths, &e->n_paths, sizeof(*e->paths));
 }
+
+static bool name__char_ok(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       strchr("._-+@:", c);
+}
+
+bool profile__valid_name(const char *name)
+{
+	size_t n = name ? strlen(name) : 0;
+
+	if (!n || n > PROFILE_NAME_MAX)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!name__char_ok((unsigned char)name[i]))
+			return false;
+	return true;
+}
+
+char *profile__clean_name(const char *name)
+{
+	size_t n = name ? strnlen(name, PROFILE_NAME_MAX) : 0;
+	char *out = n ? strndup(name, n) : NULL;
+
+	if (!n)
+		errno = EINVAL;
+	for (size_t i = 0; out && i < n; i++)
+		if (!name__char_ok((unsigned char)out[i]))
+			out[i] = '-';
+	return out;
+}

@@ -13,6 +13,7 @@
 
 #include "capdiet/core/file.h"
 #include "capdiet/core/outfile.h"
+#include "capdiet/core/user.h"
 #include "capdiet/profile/profile.h"
 #include "capdiet/core/emit.h"
 #include "capdiet/core/ydoc.h"
@@ -598,6 +599,23 @@ static int profile__tree(const char *buf, size_t len, const struct ydoc_where *w
 	return 0;
 }
 
+/*
+ * name and user reach exports as words of a unit file, a comment, a
+ * command line: a newline or a quote there would be a line or an option
+ * of its own.  Refused here, before any writer sees them.
+ */
+static int profile__check_words(const struct ydoc_where *where, const struct ydoc_node *root,
+				const struct profile *p)
+{
+	if (!profile__valid_name(p->name))
+		return ydoc_where__fail(where, ydoc__get(root, "name")->line, "name: 1 to %d "
+					"letters, digits and . _ - + @ : only", PROFILE_NAME_MAX);
+	if (p->user && !user_spec__valid_text(p->user))
+		return ydoc_where__fail(where, ydoc__get(root, "user")->line, "user: USER[:GROUP], "
+					"each a number or a name of letters, digits, . _ -");
+	return 0;
+}
+
 struct profile *profile__parse(const char *buf, size_t len, const char *name, char *err,
 			       size_t err_len)
 {
@@ -615,6 +633,8 @@ struct profile *profile__parse(const char *buf, size_t len, const char *name, ch
 		goto cleanup;
 	}
 	rc = read_record(&where, tree->docs[0].root, profile_fields, N_OF(profile_fields), p);
+	if (!rc)
+		rc = profile__check_words(&where, tree->docs[0].root, p);
 cleanup:
 	if (rc == -ENOMEM && err && err_len)
 		snprintf(err, err_len, "%s: out of memory", where.file);

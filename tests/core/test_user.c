@@ -162,6 +162,24 @@ static void test_is_root(void **state)
 	assert_false(user_spec__is_root("www-data:root"));
 }
 
+static void test_valid_text(void **state)
+{
+	(void)state;
+	assert_true(user_spec__valid_text("www-data"));
+	assert_true(user_spec__valid_text("33:33"));
+	assert_true(user_spec__valid_text("nginx:adm"));
+	assert_true(user_spec__valid_text("host$"));
+	assert_false(user_spec__valid_text(NULL));
+	assert_false(user_spec__valid_text(""));
+	assert_false(user_spec__valid_text("www\nExecStartPre=/bin/sh"));
+	assert_false(user_spec__valid_text("web:%n"));
+	assert_false(user_spec__valid_text("-rf"));
+	assert_false(user_spec__valid_text("a:"));
+	assert_false(user_spec__valid_text("a b"));
+	assert_false(user_spec__valid_text("a$b"));
+	assert_false(user_spec__valid_text("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa")); /* 33 */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -172,6 +190,7 @@ int main(void)
 		cmocka_unit_test(test_bad_syntax),
 		cmocka_unit_test(test_split),
 		cmocka_unit_test(test_is_root),
+		cmocka_unit_test(test_valid_text),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -180,7 +180,9 @@ sed 's/^name: .*/name: "web\\nExecStartPre=\/bin\/evil"/; s/^user: .*/user: "www
 "$CAPDIET" export --format systemd "$TMP/evil.yaml" > "$TMP/evil.out" 2>"$TMP/err"
 check "a user that would inject a line: exit 2" [ $? -eq 2 ]
 check "nothing written" [ ! -s "$TMP/evil.out" ]
-check "one line saying what to fix" grep -q "fix 'user:' in the profile" "$TMP/err"
+# The profile reader refuses it before any exporter sees it.
+check "one line saying what is wrong" [ "$(wc -l < "$TMP/err")" -eq 1 ]
+check "and where" grep -q "evil.yaml:[0-9]*: name: 1 to 128 letters" "$TMP/err"
 if need_tools systemd-analyze; then
 	systemd-analyze verify "$TMP/units/web.service" > "$TMP/verify" 2>&1
 	check "systemd-analyze verify: unit + drop-in, exit 0" [ $? -eq 0 ]

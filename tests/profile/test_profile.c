@@ -435,6 +435,44 @@ static void test_add_and_find(void **state)
 	profile_evidence__clear(NULL);
 }
 
+/* A name or user that would be a line or an option of its own in an
+ * export is refused when the profile is read. */
+static void test_injected_words_refused(void **state)
+{
+	static const char *const bad[][2] = {
+		{ "capdiet_profile: 1\nname: \"web\\nExecStartPost=/bin/sh\"\ncaps: []\n",
+		  "t.yaml:2: name: 1 to 128 letters" },
+		{ "capdiet_profile: 1\nname: \"web\\u001b[2K\"\ncaps: []\n", "t.yaml:2: name:" },
+		{ "capdiet_profile: 1\nname: web\nuser: \"www\\nExecStartPre=x\"\ncaps: []\n",
+		  "t.yaml:3: user: USER[:GROUP]" },
+		{ "capdiet_profile: 1\nname: web\nuser: \"--privileged\"\ncaps: []\n", "t.yaml:3: user:" },
+	};
+	char err[256];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		err[0] = '\0';
+		assert_null(parse_text(bad[i][0], err, sizeof(err)));
+		if (strncmp(err, bad[i][1], strlen(bad[i][1])))
+			fail_msg("'%s': message '%s', want '%s'", bad[i][0], err, bad[i][1]);
+	}
+	assert_true(profile__valid_name("nginx-proxy_1.2+x@host:80"));
+	assert_false(profile__valid_name(""));
+	assert_false(profile__valid_name("my web"));
+}
+
+static void test_clean_name(void **state)
+{
+	char *c;
+
+	(void)state;
+	c = profile__clean_name("my web\n1");
+	assert_string_equal(c, "my-web-1");
+	assert_true(profile__valid_name(c));
+	free(c);
+	assert_null(profile__clean_name(""));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -448,6 +486,8 @@ int main(void)
 		cmocka_unit_test(test_unit_fields),
 		cmocka_unit_test(test_add_path),
 		cmocka_unit_test(test_add_and_find),
+		cmocka_unit_test(test_injected_words_refused),
+		cmocka_unit_test(test_clean_name),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -38,5 +38,12 @@ void user_spec__free(struct user_spec *u);
 /* Root as written: no text, or the USER part is "root" or "0", whatever the
  * group ("root:www-data", "0:0"). */
 bool user_spec__is_root(const char *text);
+/*
+ * USER[:GROUP] written so that any tool reads it as one word: each part a
+ * number or a name of letters, digits, '.', '_' and '-' (not starting
+ * with '-'), at most 32 bytes, with an optional final '$' (Samba machine
+ * accounts).  Says nothing of whether they exist.
+ */
+bool user_spec__valid_text(const char *text);
 
 #endif

@@ -94,6 +94,17 @@ struct profile {
 	struct strlist failed_ops; /* operations that failed, the service worked */
 };
 
+/*
+ * A service name as profiles hold it: 1 to PROFILE_NAME_MAX bytes of
+ * letters, digits and . _ - + @ :, so it is one word in every format an
+ * export writes (a unit file's line, a YAML comment, a JSON string).
+ */
+#define PROFILE_NAME_MAX 128
+bool profile__valid_name(const char *name);
+/* name made valid: each other byte becomes '-', cut at the maximum; NULL
+ * with errno set when nothing of it is left. */
+char *profile__clean_name(const char *name);
+
 struct profile *profile__new(void);
 void profile__free(struct profile *p);
 void profile_evidence__clear(struct profile_evidence *e);
