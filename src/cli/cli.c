@@ -39,10 +39,6 @@ int cli__caps(const char *option, const char *text, capset_t *out)
 {
 	char bad[128] = "";
 
-	if (!strcasecmp(text, "none")) {
-		*out = 0;
-		return 0;
-	}
 	if (!caps__parse_list(text, out, bad, sizeof(bad)))
 		return 0;
 	log_error("%s: unknown capability '%s'; use names from capabilities(7) "

@@ -28,7 +28,7 @@ static void check_usage(FILE *out)
 		"(its permitted and inheritable sets) and every setuid-root (as SETUID)\n"
 		"or setgid-root (as SETGID) executable, after the layers' whiteouts.\n"
 		"Images are read, never extracted.\n\n"
-		"  --allow LIST       allowed capabilities, e.g. NET_BIND_SERVICE,CHOWN ('' = none)\n"
+		"  --allow LIST       allowed capabilities, e.g. NET_BIND_SERVICE,CHOWN, or NONE\n"
 		"  --allowlist FILE   YAML allowlist: default: [..] and exceptions: [..]\n"
 		"  --engine podman    every PATH is a local Podman image, read via podman save\n"
 		"  --format FORMAT    text (default) or json\n"

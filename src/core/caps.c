@@ -123,12 +123,22 @@ int caps__add_name(capset_t *set, const char *name)
 	return 0;
 }
 
+/* The whole list is NONE (any case, blanks around it): the empty set,
+ * the word a command line needs where "" is awkward. */
+static bool list__is_none(const char *list)
+{
+	size_t len = strlen(list);
+	const char *word = trim_span(list, &len);
+
+	return len == 4 && !strncasecmp(word, "none", 4);
+}
+
 int caps__parse_list(const char *list, capset_t *set, char *bad, size_t bad_len)
 {
 	capset_t result = 0;
 	const char *p = list;
 
-	while (*p) {
+	while (*p && !list__is_none(list)) {
 		const char *comma = strchr(p, ',');
 		size_t len = comma ? (size_t)(comma - p) : strlen(p);
 		size_t tlen = len;

@@ -30,7 +30,7 @@ struct check_allowlist *check_allowlist__from_list(const char *list, char *err, 
 		return NULL;
 	if (caps__parse_list(list, &al->base, bad, sizeof(bad))) {
 		snprintf(err, err_len,
-			 "unknown capability '%s' in the allow list; use names such as NET_BIND_SERVICE,CHOWN",
+			 "unknown capability '%s' in the allow list; use names such as NET_BIND_SERVICE,CHOWN, or NONE",
 			 bad);
 		free(al);
 		errno = EINVAL;

@@ -46,6 +46,15 @@ static void test_parse_list(void **state)
 	assert_true(set == 0);
 	assert_int_equal(caps__parse_list("all", &set, NULL, 0), 0);
 	assert_true(set == caps__all());
+	set = 1;
+	assert_int_equal(caps__parse_list("NONE", &set, NULL, 0), 0);
+	assert_true(set == 0);
+	set = 1;
+	assert_int_equal(caps__parse_list(" none ", &set, NULL, 0), 0);
+	assert_true(set == 0);
+	/* NONE is the whole list, not a name among others. */
+	assert_int_equal(caps__parse_list("NONE,CHOWN", &set, bad, sizeof(bad)), -EINVAL);
+	assert_string_equal(bad, "NONE");
 	assert_int_equal(caps__parse_list("CHOWN,SETUDI", &set, bad, sizeof(bad)), -EINVAL);
 	assert_string_equal(bad, "SETUDI");
 }

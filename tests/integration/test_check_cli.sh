@@ -65,6 +65,10 @@ expect_rc "allowed by list" 0
 run check --allow '' "$F/k8s/restricted-pod.yaml"
 expect_rc "--allow '' allows nothing" 1
 has_text "$OUT" "NET_BIND_SERVICE reported" "Pod/api container api: capability NET_BIND_SERVICE is not in the allowlist"
+run check --allow NONE "$F/k8s/restricted-pod.yaml"
+expect_rc "--allow NONE allows nothing too" 1
+run check --allow none,CHOWN "$F/k8s/restricted-pod.yaml"
+expect_rc "NONE among names is a typo" 2
 run check --allow NET_BIND_SERVCE "$F/k8s/restricted-pod.yaml"
 expect_rc "typo in --allow" 2
 has_text "$ERR" "names the typo" "NET_BIND_SERVCE"

@@ -31,8 +31,8 @@ int caps__count(capset_t set);
  */
 int caps__parse_name(const char *name);
 /*
- * Parses "CHOWN,cap_setuid, NET_BIND_SERVICE", "ALL" or "" (the empty set)
- * into *set.  On an unknown name returns -EINVAL and, when bad is not NULL,
+ * Parses "CHOWN,cap_setuid, NET_BIND_SERVICE", "ALL", or "" or "NONE" (the
+ * empty set; NONE only as the whole list) into *set.  On an unknown name returns -EINVAL and, when bad is not NULL,
  * copies the offending name into bad (size bad_len).
  */
 int caps__parse_list(const char *list, capset_t *set, char *bad, size_t bad_len);
