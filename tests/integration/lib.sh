@@ -98,3 +98,18 @@ wait_port_free() {
 	done
 	return 1
 }
+
+# expect_rc WHAT CODE: $RC (set by the script's run) is CODE; $ERR says why not.
+expect_rc() {
+	if [ "$RC" -eq "$2" ]; then ok "$1: exit $2"; else fail "$1: exit $RC, want $2 ($(head -c 300 "$ERR"))"; fi
+}
+
+# has FILE WHAT LINE: FILE holds LINE as a whole line.
+has() {
+	if grep -qxF -- "$3" "$1"; then ok "$2"; else fail "$2: no line '$3' in: $(head -c 600 "$1")"; fi
+}
+
+# has_text FILE WHAT TEXT: FILE contains TEXT.
+has_text() {
+	if grep -qF -- "$3" "$1"; then ok "$2"; else fail "$2: no '$3' in: $(head -c 600 "$1")"; fi
+}

@@ -31,18 +31,6 @@ run() {
 	RC=$?
 }
 
-expect_rc() {
-	if [ "$RC" -eq "$2" ]; then ok "$1: exit $2"; else fail "$1: exit $RC, want $2 ($(head -c 300 "$ERR"))"; fi
-}
-
-# has FILE WHAT LINE: FILE holds LINE as a whole line.
-has() {
-	if grep -qxF -- "$3" "$1"; then ok "$2"; else fail "$2: no line '$3' in: $(head -c 600 "$1")"; fi
-}
-
-has_text() {
-	if grep -qF -- "$3" "$1"; then ok "$2"; else fail "$2: no '$3' in: $(head -c 600 "$1")"; fi
-}
 
 # Nothing may appear in capdiet's working directory or TMPDIR.
 nothing_written() {
