@@ -115,8 +115,7 @@ struct {
 struct kprobe_args {
 	__u32 cap;
 	__u32 opts;
-	__u32 ns_level;
-	__u32 pad;
+	const struct user_namespace *ns;
 };
 
 struct {
@@ -270,6 +269,13 @@ static __always_inline void read_syscall_arg(struct cd_evidence *ev, __s32 nr,
 
 static __always_inline bool stack_shows_noaudit(void *ctx);
 
+/* How deep the user namespace a check targets is: a container's own
+ * (rootless Podman, --userns) is not the host's. */
+static __always_inline __u32 userns_level(const struct user_namespace *ns)
+{
+	return ns ? (__u32)BPF_CORE_READ(ns, level) : 0;
+}
+
 /*
  * Takes the evidence of a decision the first time its key is seen.  Returns
  * whether that first stack showed a noaudit caller: later denied checks of
@@ -278,7 +284,7 @@ static __always_inline bool stack_shows_noaudit(void *ctx);
  */
 static __always_inline bool record_evidence(void *ctx, const struct cd_key *key,
 					    struct pt_regs *regs, __u32 opts,
-					    bool has_opts, __u32 ns_level)
+					    bool has_opts, const struct user_namespace *ns)
 {
 	struct cd_evkey ek = {
 		.exe_id = key->exe_id,
@@ -303,7 +309,8 @@ static __always_inline bool record_evidence(void *ctx, const struct cd_key *key,
 	ev->tid = (__u32)id;
 	ev->opts = opts;
 	ev->has_opts = has_opts;
-	ev->userns_level = ns_level;
+	/* Read here, once per new key: not on every check of the machine. */
+	ev->userns_level = userns_level(ns);
 	ev->stack_noaudit = ek.denied && !has_opts && stack_noaudit &&
 			    stack_shows_noaudit(ctx);
 	bpf_get_current_comm(ev->comm, sizeof(ev->comm));
@@ -424,15 +431,8 @@ static __always_inline bool cgroup_member(__u64 *exe_id)
 	return true;
 }
 
-/* How deep the user namespace a check targets is: a container's own
- * (rootless Podman, --userns) is not the host's. */
-static __always_inline __u32 userns_level(const struct user_namespace *ns)
-{
-	return ns ? (__u32)BPF_CORE_READ(ns, level) : 0;
-}
-
 static __always_inline int handle_check(void *ctx, int cap, int ret, __u32 opts,
-					bool has_opts, __u32 ns_level)
+					bool has_opts, const struct user_namespace *ns)
 {
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 	struct cd_track *t = bpf_map_lookup_elem(&tracked, &tgid);
@@ -459,12 +459,12 @@ static __always_inline int handle_check(void *ctx, int cap, int ret, __u32 opts,
 			__sync_fetch_and_add(&c->count, 1);
 			return 0;
 		}
-		record_evidence(ctx, &key, regs, opts, has_opts, ns_level);
+		record_evidence(ctx, &key, regs, opts, has_opts, ns);
 		count_add(&key, 1, 0);
 		return 0;
 	}
 	key.outcome = CD_OUT_UNKNOWN;
-	noaudit = record_evidence(ctx, &key, regs, opts, has_opts, ns_level);
+	noaudit = record_evidence(ctx, &key, regs, opts, has_opts, ns);
 	if (has_opts)
 		noaudit = opts & CAP_OPT_NOAUDIT;
 	if (noaudit) {
@@ -486,20 +486,20 @@ int BPF_PROG(cap_capable_tp_btf, const struct cred *cred,
 	     struct user_namespace *target_ns,
 	     const struct user_namespace *capable_ns, int cap, int ret)
 {
-	return handle_check(ctx, cap, ret, 0, false, userns_level(target_ns));
+	return handle_check(ctx, cap, ret, 0, false, target_ns);
 }
 
 SEC("tracepoint/capability/cap_capable")
 int cap_capable_tracepoint(struct trace_event_raw_cap_capable *ctx)
 {
-	return handle_check(ctx, ctx->cap, ctx->ret, 0, false, userns_level(ctx->target_ns));
+	return handle_check(ctx, ctx->cap, ctx->ret, 0, false, ctx->target_ns);
 }
 
 SEC("fexit/cap_capable")
 int BPF_PROG(cap_capable_fexit, const struct cred *cred,
 	     struct user_namespace *target_ns, int cap, unsigned int opts, int ret)
 {
-	return handle_check(ctx, cap, ret, opts, true, userns_level(target_ns));
+	return handle_check(ctx, cap, ret, opts, true, target_ns);
 }
 
 SEC("kprobe/cap_capable")
@@ -508,7 +508,7 @@ int BPF_KPROBE(cap_capable_kprobe, const struct cred *cred,
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct kprobe_args args = { .cap = cap, .opts = opts,
-				    .ns_level = userns_level(target_ns) };
+				    .ns = target_ns };
 
 	bpf_map_update_elem(&kprobe_calls, &tid, &args, BPF_ANY);
 	return 0;
@@ -525,7 +525,7 @@ int BPF_KRETPROBE(cap_capable_kretprobe, int ret)
 		return 0;
 	copy = *args;
 	bpf_map_delete_elem(&kprobe_calls, &tid);
-	return handle_check(ctx, copy.cap, ret, copy.opts, true, copy.ns_level);
+	return handle_check(ctx, copy.cap, ret, copy.opts, true, copy.ns);
 }
 
 static __always_inline bool wants_sysevent(__s32 nr, long ret)
