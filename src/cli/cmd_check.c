@@ -188,7 +188,7 @@ static int cmd_check__run(const struct check_opts *o)
 		log_error("cannot write the report: %s", strerror(errno));
 		goto cleanup;
 	}
-	rc = errors ? EXIT_USAGE : report.n ? EXIT_FAIL : EXIT_OK;
+	rc = errors ? EXIT_USAGE : report.n_failing ? EXIT_FAIL : EXIT_OK;
 cleanup:
 	check_report__clear(&report);
 	check_inventory__clear(&inv);

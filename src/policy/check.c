@@ -191,6 +191,7 @@ static int container__grant(struct doc_ctx *d, struct check_container *c,
 		return 0;
 	}
 	c->caps = caps__all();
+	c->privileged = true;
 	for (int cap = 0; cap < 64; cap++)
 		c->cap_line[cap] = g->privileged->line;
 	return 0;

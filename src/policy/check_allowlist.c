@@ -48,6 +48,8 @@ void check_allowlist__free(struct check_allowlist *al)
 		free(al->ex[i].name);
 		free(al->ex[i].container);
 		free(al->ex[i].reason);
+		free(al->ex[i].file);
+		free(al->ex[i].expires);
 	}
 	free(al->ex);
 	free(al);
@@ -246,22 +248,13 @@ struct check_allowlist *check_allowlist__load(const char *path, char *err, size_
 	return al;
 }
 
-static bool field__matches(const char *want, const char *have)
-{
-	return !want || !strcmp(want, have);
-}
-
 capset_t check_allowlist__allowed(const struct check_allowlist *al,
 				  const struct check_container *c)
 {
 	capset_t allowed = al->base;
 
-	for (size_t i = 0; i < al->n; i++) {
-		const struct check_exception *ex = &al->ex[i];
-
-		if (field__matches(ex->kind, c->kind) && field__matches(ex->name, c->name) &&
-		    field__matches(ex->container, c->container))
-			allowed |= ex->add;
-	}
+	for (size_t i = 0; i < al->n; i++)
+		if (check_exception__matches(&al->ex[i], c) && !al->ex[i].expired)
+			allowed |= al->ex[i].add;
 	return allowed;
 }

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* The gate's verdict: violations, and their text and JSON forms. */
+/* The gate's verdict in text and JSON. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,76 +8,6 @@
 #include "capdiet/policy/check.h"
 #include "capdiet/core/emit.h"
 #include "capdiet/core/text.h"
-
-/* Within a container: in file order, then by capability number. */
-static int violation__compare(const void *pa, const void *pb)
-{
-	const struct check_violation *a = pa, *b = pb;
-
-	if (a->line != b->line)
-		return a->line < b->line ? -1 : 1;
-	return a->cap - b->cap;
-}
-
-static int report__push(struct check_report *r, size_t *alloc, struct check_violation v)
-{
-	if (r->n == *alloc) {
-		size_t bigger = *alloc ? *alloc * 2 : 16;
-		struct check_violation *more = reallocarray(r->v, bigger, sizeof(*more));
-
-		if (!more)
-			return -ENOMEM;
-		r->v = more;
-		*alloc = bigger;
-	}
-	r->v[r->n++] = v;
-	return 0;
-}
-
-int check__evaluate(const struct check_inventory *inv, const struct check_allowlist *al,
-		    struct check_report *out)
-{
-	size_t alloc = 0;
-
-	memset(out, 0, sizeof(*out));
-	out->files = inv->files;
-	out->inv = inv;
-	for (size_t i = 0; i < inv->n; i++) {
-		enum check_source source = inv->v[i].source;
-
-		out->containers += source == CHECK_MANIFEST;
-		out->images += source == CHECK_IMAGE;
-		out->findings += source != CHECK_MANIFEST && source != CHECK_IMAGE;
-	}
-	for (size_t i = 0; i < inv->n; i++) {
-		const struct check_container *c = &inv->v[i];
-		capset_t extra = c->caps & ~check_allowlist__allowed(al, c);
-		size_t first = out->n;
-
-		for (int cap = 0; cap < 64; cap++) {
-			struct check_violation v = {
-				.container = c,
-				.cap = cap,
-				.line = c->cap_line[cap] ? c->cap_line[cap] : c->line,
-			};
-
-			if (caps__has(extra, cap) && report__push(out, &alloc, v))
-				return -ENOMEM;
-		}
-		if (out->n - first > 1)
-			qsort(out->v + first, out->n - first, sizeof(*out->v),
-			      violation__compare);
-	}
-	return 0;
-}
-
-void check_report__clear(struct check_report *r)
-{
-	if (!r)
-		return;
-	free(r->v);
-	memset(r, 0, sizeof(*r));
-}
 
 static const char *plural(size_t n, const char *one, const char *many)
 {
@@ -139,11 +69,17 @@ static void text__checked(const struct check_report *r, FILE *out)
 int check_report__write_text(const struct check_report *r, FILE *out)
 {
 	for (size_t i = 0; i < r->n; i++) {
+		if (r->v[i].outcome == CHECK_EXCEPTED)
+			continue;
 		text__origin(&r->v[i], out);
-		fprintf(out, ": capability %s is not in the allowlist\n", caps__name(r->v[i].cap));
+		if (r->v[i].cap == CHECK_CAP_PRIVILEGED)
+			fputs(": privileged: true grants every capability\n", out);
+		else
+			fprintf(out, ": capability %s is not in the allowlist\n",
+				caps__name(r->v[i].cap));
 	}
 	text__checked(r, out);
-	fprintf(out, ": %zu %s", r->n, plural(r->n, "violation", "violations"));
+	fprintf(out, ": %zu %s", r->n_failing, plural(r->n_failing, "violation", "violations"));
 	if (r->errors)
 		fprintf(out, ", %zu %s", r->errors, plural(r->errors, "error", "errors"));
 	fputc('\n', out);
@@ -172,7 +108,13 @@ static void json__violation(struct emit *e, const struct check_violation *v)
 	emit__kv_str(e, "kind", c->kind);
 	emit__kv_str(e, "name", c->name);
 	emit__kv_str(e, "container", c->container);
-	emit__kv_str(e, "capability", caps__name(v->cap));
+	if (v->cap == CHECK_CAP_PRIVILEGED) {
+		emit__kv_str(e, "privileged", "true");
+		emit__plain(e, "capabilities");
+		emit__caps(e, v->caps, false);
+	} else {
+		emit__kv_str(e, "capability", caps__name(v->cap));
+	}
 	if (c->source != CHECK_MANIFEST)
 		emit__kv_str(e, "source", source__name(c->source));
 	if (c->layer)
@@ -188,8 +130,8 @@ static capset_t json__violating(const struct check_report *r, const struct check
 	capset_t set = 0;
 
 	for (size_t i = 0; i < r->n; i++)
-		if (r->v[i].container == c)
-			set |= CAPSET_BIT(r->v[i].cap);
+		if (r->v[i].container == c && r->v[i].outcome != CHECK_EXCEPTED)
+			set |= r->v[i].caps;
 	return set;
 }
 
@@ -255,11 +197,12 @@ int check_report__write_json(const struct check_report *r, FILE *out)
 	emit__plain(&e, "violations");
 	emit__seq_start(&e, true);
 	for (size_t i = 0; i < r->n; i++)
-		json__violation(&e, &r->v[i]);
+		if (r->v[i].outcome != CHECK_EXCEPTED)
+			json__violation(&e, &r->v[i]);
 	emit__seq_end(&e);
 	emit__kv_uint(&e, "files", r->files);
 	emit__kv_uint(&e, "containers", r->containers);
-	emit__kv_uint(&e, "violation_count", r->n);
+	emit__kv_uint(&e, "violation_count", r->n_failing);
 	emit__kv_uint(&e, "errors", r->errors);
 	json__images(&e, r);
 	emit__map_end(&e);

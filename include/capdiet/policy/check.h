@@ -12,6 +12,7 @@
 #ifndef CAPDIET_CHECK_H
 #define CAPDIET_CHECK_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -39,6 +40,8 @@ struct check_container {
 			     * image the file's path, or the label's name */
 	capset_t caps;      /* everything the process can get */
 	int cap_line[64];   /* line that grants each capability, 0: use line */
+	bool privileged;    /* privileged: true (caps is every capability): one
+			     * finding, at cap_line of any capability */
 	enum check_source source;
 	char *layer;        /* image files: the layer's digest */
 	char *path;         /* image files: the path in the image */
@@ -100,11 +103,22 @@ int check__collect_input(struct check_inventory *inv, const char *path, struct s
 int check__collect_engine(struct check_inventory *inv, const char *engine, const char *name,
 			  struct strlist *errors);
 
+/* Where an exception was written. */
+enum check_exception_origin {
+	CHECK_FROM_ALLOWLIST = 0, /* the allowlist file's exceptions: */
+	CHECK_FROM_INLINE,        /* a workload's capdiet.io/allow annotation */
+	CHECK_FROM_BASELINE,      /* --baseline FILE: a violation accepted when recorded */
+};
+
 struct check_exception {
 	char *kind, *name, *container; /* NULL: matches any */
 	capset_t add;
 	char *reason;
+	char *file;         /* where it was written (allowlist, manifest, baseline) */
 	int line;
+	char *expires;      /* "YYYY-MM-DD" or NULL: never */
+	bool expired;       /* expires is before today: what it matches is a violation */
+	enum check_exception_origin origin;
 };
 
 struct check_allowlist {
@@ -121,26 +135,56 @@ struct check_allowlist *check_allowlist__from_list(const char *list, char *err, 
 struct check_allowlist *check_allowlist__parse(const char *buf, size_t len, const char *file,
 					       char *err, size_t err_len);
 struct check_allowlist *check_allowlist__load(const char *path, char *err, size_t err_len);
-/* What c may have: the base set plus every matching exception's add. */
+/* Whether ex's kind, name and container (NULL: any) match c. */
+bool check_exception__matches(const struct check_exception *ex, const struct check_container *c);
+/* What c may have: the base set plus every matching live exception's add. */
 capset_t check_allowlist__allowed(const struct check_allowlist *al,
 				  const struct check_container *c);
 void check_allowlist__free(struct check_allowlist *al);
 
+/* What became of a capability outside the allowlist's default. */
+enum check_outcome {
+	CHECK_VIOLATION = 0, /* no exception allows it: fails the gate */
+	CHECK_EXPIRED,       /* an exception allowed it until its expires date: fails */
+	CHECK_EXCEPTED,      /* a live exception allows it: listed, does not fail */
+};
+
+#define CHECK_CAP_PRIVILEGED (-1) /* a finding for privileged: true, caps in .caps */
+
+/*
+ * One finding: a capability of a container, or (cap CHECK_CAP_PRIVILEGED) a
+ * privileged container's capabilities with the same outcome, as one.
+ */
 struct check_violation {
 	const struct check_container *container; /* points into the inventory */
 	int cap;
+	capset_t caps;      /* the capabilities it is about: BIT(cap), or privileged's */
 	int line;
+	enum check_outcome outcome;
+	const struct check_exception *exception; /* EXPIRED, EXCEPTED: the one that matched */
 };
 
+/*
+ * v holds every finding, in inventory order, the excepted ones too: the
+ * output lists what was excepted, it never hides it.  n_failing counts
+ * VIOLATION and EXPIRED findings: the gate fails when it is not 0.
+ */
 struct check_report {
 	struct check_violation *v;
 	size_t n;
+	size_t n_failing, n_excepted;
+	const struct check_exception **stale; /* exceptions that matched nothing */
+	size_t n_stale;
 	size_t files, containers, errors;
 	size_t images, findings;   /* images, and their files that were judged */
 	const struct check_inventory *inv; /* what was judged, for the JSON image list */
 };
 
-/* Fills out with every capability outside the allowlist; 0 or -ENOMEM. */
+/*
+ * Fills out with every capability outside the allowlist's default, each
+ * with its outcome: the first matching exception that adds it decides.
+ * Returns 0 or -ENOMEM.
+ */
 int check__evaluate(const struct check_inventory *inv, const struct check_allowlist *al,
 		    struct check_report *out);
 void check_report__clear(struct check_report *r);
