@@ -97,6 +97,7 @@ static struct ydoc_node *builder__new_node(struct builder *b, enum ydoc_type typ
 		return NULL;
 	node->type = type;
 	node->line = line_of(mark);
+	node->col = (int)mark->column + 1;
 	node->height = 1;
 	node->size = 1;
 	t->all[t->n_all++] = node;

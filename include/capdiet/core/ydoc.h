@@ -35,6 +35,7 @@ enum ydoc_type { YDOC_SCALAR, YDOC_SEQ, YDOC_MAP };
 struct ydoc_node {
 	enum ydoc_type type;
 	int line;                  /* 1-based line where the node starts */
+	int col;                   /* 1-based column where it starts */
 	bool plain;                /* scalar without quotes or tag: null, true, 12 resolve */
 	char *value;               /* scalar text, NUL-terminated */
 	char *tag;                 /* explicit scalar tag (tag:yaml.org,2002:str), or NULL */
