@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "capdiet/core/caps.h"
@@ -16,6 +17,7 @@
 #include "capdiet/observe/launch.h"
 #include "capdiet/core/user.h"
 #include "capdiet/core/log.h"
+#include "capdiet/core/outfile.h"
 #include "capdiet/profile/output.h"
 #include "capdiet/observe/record.h"
 #include "capdiet/core/timing.h"
@@ -52,6 +54,8 @@ static void trace_usage(FILE *out)
 		"  -d, --duration SECS   with --pid/--cgroup: stop after SECS (default: until\n"
 		"                        the process exits, or Ctrl-C)\n"
 		"  -j, --json            print JSON instead of a table\n"
+		"  -o, --output FILE     write the result to FILE (whole, when the trace\n"
+		"                        ends) instead of stdout, which CMD shares\n"
 		"  -l, --live            also print each decision when first seen (stderr)\n"
 		"      --allow-new-privs do not set no_new_privs for CMD\n"
 		"      --max-entries N   size of the in-kernel aggregation maps\n"
@@ -77,6 +81,7 @@ static int trace_option(int opt, const char *arg, void *ctx)
 	case 'c': return cli__caps("--caps", arg, &o->caps);
 	case 'u': o->user = arg; return 0;
 	case 'j': o->json = true; return 0;
+	case 'o': o->output = arg; return 0;
 	case 'l': o->live = true; return 0;
 	case 'v': o->verbose++; return 0;
 	case 'g': o->cgroup = arg; return 0;
@@ -117,6 +122,7 @@ static const struct option trace_options[] = {
 	{ "cgroup", required_argument, NULL, 'g' },
 	{ "duration", required_argument, NULL, 'd' },
 	{ "json", no_argument, NULL, 'j' },
+	{ "output", required_argument, NULL, 'o' },
 	{ "live", no_argument, NULL, 'l' },
 	CLI_LAUNCH_OPTIONS,
 	{ "help", no_argument, NULL, 'h' },
@@ -124,7 +130,7 @@ static const struct option trace_options[] = {
 };
 
 static const struct cli_parser trace_parser = {
-	"+c:u:a:p:g:d:jlvh", trace_options, trace_option, NULL, trace_finish,
+	"+c:u:a:p:g:d:jo:lvh", trace_options, trace_option, NULL, trace_finish,
 };
 
 int cmd_trace__parse(int argc, char **argv, struct trace_opts *o)
@@ -226,10 +232,42 @@ static int trace_observe(struct trace_opts *o, struct recorder *rec,
 	return 0;
 }
 
+struct trace_result {
+	const struct trace_opts *o;
+	const struct observations *obs;
+	const struct trace_summary *sum;
+};
+
+static int trace_fill(FILE *out, void *ctx)
+{
+	const struct trace_result *r = ctx;
+
+	return r->o->json ? output__json(r->obs, r->sum, out) : output__table(r->obs, out);
+}
+
+/*
+ * The result is printed once, when the trace ends (--live lines go to
+ * stderr as they come): so -o FILE is written as every output file is,
+ * through a temporary file renamed over it, whole or not at all.
+ */
+static int trace_write(const struct trace_result *r)
+{
+	int err;
+
+	if (!r->o->output)
+		return trace_fill(stdout, (void *)r);
+	err = outfile__write(r->o->output, trace_fill, (void *)r);
+	if (err)
+		log_error("cannot write %s: %s", r->o->output, err == -ELOOP ?
+			  "it is a symlink; remove it or choose another path" : strerror(-err));
+	return err;
+}
+
 static int print_result(struct trace_opts *o, struct recorder *rec,
 			struct trace_summary *sum)
 {
 	struct observations obs = { 0 };
+	struct trace_result result = { o, &obs, sum };
 	int err = recorder__collect(rec, &obs);
 	uint64_t lost;
 
@@ -242,7 +280,7 @@ static int print_result(struct trace_opts *o, struct recorder *rec,
 		log_warn("%llu capability decisions could not be recorded (in-kernel "
 			 "maps full): this result is incomplete; raise --max-entries",
 			 (unsigned long long)lost);
-	err = o->json ? output__json(&obs, sum, stdout) : output__table(&obs, stdout);
+	err = trace_write(&result);
 cleanup:
 	observations__clear(&obs);
 	return err;
@@ -290,6 +328,26 @@ cleanup:
 	return ret;
 }
 
+/* -o FILE can be written: checked before CMD runs, not found out after. */
+static int trace_output_ok(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	char dir[4096];
+	struct stat st;
+
+	snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - path) + 1 : 1, slash ? path : ".");
+	if (access(dir, W_OK | X_OK)) {
+		log_error("--output %s: cannot write in %s: %s", path, dir, strerror(errno));
+		return EXIT_USAGE;
+	}
+	if (!lstat(path, &st) && !S_ISREG(st.st_mode)) {
+		log_error("--output %s: %s; give a file's name", path, S_ISLNK(st.st_mode) ?
+			  "a symlink, which capdiet does not follow" : "not a regular file");
+		return EXIT_USAGE;
+	}
+	return EXIT_OK;
+}
+
 int do_trace(int argc, char **argv)
 {
 	struct trace_opts o;
@@ -301,6 +359,8 @@ int do_trace(int argc, char **argv)
 	while (o.verbose-- > 0)
 		cli__more_verbose();
 	timing__mark("options parsed");
+	if (o.output && (code = trace_output_ok(o.output)))
+		return code;
 	if (o.user && (code = cli__user(o.user, &user)))
 		return code;
 	code = *o.argv ? cli__fit_caps(&o.caps) : EXIT_OK;

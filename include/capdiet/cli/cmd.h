@@ -65,6 +65,7 @@ struct trace_opts {
 	const char *user;
 	bool json;
 	bool live;
+	const char *output;     /* -o FILE: the result there; stdout stays CMD's */
 	bool allow_new_privs;
 	pid_t pid;
 	const char *cgroup;
