@@ -70,32 +70,34 @@ static int yaml__close(struct emit *e, bool map)
 	return yaml__emit(e, &ev, yaml_sequence_end_event_initialize(&ev));
 }
 
-static bool yaml__is_number(const char *s)
-{
-	char *end;
-
-	if (!*s)
-		return false;
-	(void)strtod(s, &end);
-	if (!*end)
-		return true;
-	(void)strtoll(s, &end, 0);
-	return !*end || (s[0] == '0' && (s[1] == 'o' || s[1] == 'O'));
-}
-
-/* True when a plain s would not read back as the string s. */
+/*
+ * True when a plain s might not read back as the string s.  Readers differ:
+ * YAML 1.1 ones (go-yaml v2 in kubectl and Kubernetes, PyYAML) take
+ * 1_000, 0b101, 1:20 (sexagesimal 80), +1, .5, y and off for numbers and
+ * booleans, YAML 1.2 ones 0o17.  Every number, null, boolean or special
+ * float of either starts with a digit, a sign, '.' or '~', or is one of the
+ * words below; every other typed form (merge "<<", value "=") starts with
+ * neither a letter nor '/' nor '_'.  So plain is kept only for text that
+ * starts with an ASCII letter, '_', '/', "./" or "../" (no number has a
+ * '/') and is no such word: names, symbols, paths, reasons.  libyaml itself quotes what plain
+ * cannot hold (": ", " #", ...).
+ */
 static bool yaml__looks_typed(const char *s)
 {
-	/* YAML 1.1 and 1.2 spellings of null, booleans and special floats. */
+	/* YAML 1.1 and 1.2 spellings of null and booleans, in any case. */
 	static const char *const words[] = {
-		"", "~", "null", "true", "false", "yes", "no", "on", "off", "y", "n",
-		".inf", "-.inf", "+.inf", ".nan",
+		"null", "true", "false", "yes", "no", "on", "off", "y", "n",
 	};
+	unsigned char c = (unsigned char)s[0];
 
+	if (!strncmp(s, "./", 2) || !strncmp(s, "../", 3))
+		return false;
+	if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == '/'))
+		return true;
 	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
 		if (!strcasecmp(s, words[i]))
 			return true;
-	return yaml__is_number(s);
+	return false;
 }
 
 static int yaml__scalar(struct emit *e, const char *s, enum scalar_kind kind)
@@ -120,10 +122,12 @@ static int yaml__scalar(struct emit *e, const char *s, enum scalar_kind kind)
 /* ---- JSON, written here ---- */
 
 /* Characters valid in JSON yet refused or mangled by YAML readers (libyaml
- * rejects C1 controls and U+FFFE/U+FFFF) or JavaScript (U+2028, U+2029). */
+ * rejects C1 controls and U+FFFE/U+FFFF) or JavaScript (U+2028, U+2029),
+ * and the invisible ones a CI log would show as something else (bidi
+ * controls, zero-width characters: text__is_unsafe). */
 static bool json__must_escape(uint32_t cp)
 {
-	return text__is_control(cp) || cp == 0x2028 || cp == 0x2029 ||
+	return text__is_control(cp) || text__is_unsafe(cp) || cp == 0x2028 || cp == 0x2029 ||
 	       cp == 0xfeff || cp == 0xfffe || cp == 0xffff;
 }
 
@@ -142,8 +146,15 @@ static void json__string(FILE *out, const char *str)
 
 		if (!n)
 			fputs("\\ufffd", out);
+		/* GitHub's runner acts on "##[command]" anywhere in a log line, and
+		 * JSON output is one line of a CI log: "##\u005b" reads the same. */
+		else if (cp == '[' && (const char *)s - str >= 2 && s[-1] == '#' && s[-2] == '#')
+			fputs("\\u005b", out);
 		else if (cp < sizeof(short_escape) && short_escape[cp])
 			fprintf(out, "\\%c", short_escape[cp]);
+		else if (json__must_escape(cp) && cp > 0xffff) /* a UTF-16 surrogate pair */
+			fprintf(out, "\\u%04" PRIx32 "\\u%04" PRIx32,
+				0xd800 + ((cp - 0x10000) >> 10), 0xdc00 + ((cp - 0x10000) & 0x3ff));
 		else if (json__must_escape(cp))
 			fprintf(out, "\\u%04" PRIx32, cp);
 		else
@@ -405,4 +416,27 @@ int emit__kv_bool(struct emit *e, const char *key, bool value)
 {
 	emit__plain(e, key);
 	return emit__bool(e, value);
+}
+
+int emit__seq_start_tagged(struct emit *e, const char *tag, bool flow)
+{
+	yaml_event_t ev;
+
+	if (e->err)
+		return e->err;
+	if (e->format != EMIT_YAML || !tag || tag[0] != '!')
+		return e->err = -EINVAL; /* JSON has no tags */
+	return yaml__emit(e, &ev, yaml_sequence_start_event_initialize(&ev, NULL,
+		(yaml_char_t *)tag, 0, flow ? YAML_FLOW_SEQUENCE_STYLE : YAML_BLOCK_SEQUENCE_STYLE));
+}
+
+int emit__literal(struct emit *e, const char *s)
+{
+	yaml_event_t ev;
+
+	if (e->err || e->format == EMIT_JSON)
+		return emit__quoted(e, s);
+	/* libyaml falls back to double quotes when a literal block cannot hold s. */
+	return yaml__emit(e, &ev, yaml_scalar_event_initialize(&ev, NULL, NULL,
+		(yaml_char_t *)s, (int)strlen(s), 0, 1, YAML_LITERAL_SCALAR_STYLE));
 }

@@ -160,6 +160,26 @@ static void test_json_nasty_strings(void **state)
 	}
 }
 
+/* One JSON line in a CI log: no "##[" for GitHub's runner, no invisible
+ * characters (bidi override, a tag character beyond U+FFFF as a pair). */
+static void test_json_ci_log(void **state)
+{
+	const char *in = "a##[stop-commands]x \u202e ##";
+	char *json;
+
+	(void)state;
+	json = write_doc(EMIT_JSON, in);
+	assert_null(strstr(json, "##["));
+	assert_non_null(strstr(json, "##\\u005b"));
+	assert_non_null(strstr(json, "\\u202e"));
+	assert_reads_back(json, in);
+	free(json);
+	/* Beyond U+FFFF: a surrogate pair, as JSON spells it. */
+	json = write_doc(EMIT_JSON, "tag \xf3\xa0\x81\x81");
+	assert_non_null(strstr(json, "tag \\udb40\\udc41"));
+	free(json);
+}
+
 static void test_yaml_round_trip(void **state)
 {
 	(void)state;
@@ -204,6 +224,61 @@ static void test_json_plain_and_keys(void **state)
 		"{\"values\": [12, -0.5, 1e3, 0, true, null, -1E+2, \"0640\", \".5\", \"1.\", "
 		"\"+1\", \"SYS_ADMIN\", \"0x1f\", \"-\", \"1e\", \"\", null, \"\"], "
 		"\"12\": 1, \"true\": false, \"null\": -2}\n");
+	free(s.text);
+}
+
+/*
+ * What a YAML 1.1 reader (go-yaml v2 in kubectl, Kyverno; PyYAML) or a 1.2
+ * one would take for a number, boolean or null is quoted; names, paths and
+ * words stay plain, so profiles stay readable.
+ */
+static void test_yaml_typed_strings_quoted(void **state)
+{
+	static const char *const typed[] = {
+		"1_000", "0b101", "0x_1", "1_0.5", "+1", "-1", ".5", "1e3", "0o17", "0x1f",
+		"1:20", "190:20:30", ".inf", "-.inf", ".NaN", "~", "", "y", "Y", "n", "N",
+		"yes", "No", "ON", "off", "null", "NULL", "True", "false", "<<", "=",
+		"2026-11-29", "2026-11-29T12:00:00Z", "0640", "12", "6.1.0-18-amd64", ".", "..",
+		".5.",
+	};
+	static const char *const plain[] = {
+		"CHOWN", "NET_BIND_SERVICE", "nginx", "web-1", "/usr/sbin/nginx", "EPERM",
+		"yesterday", "onion", "bind 0.0.0.0:80", "app.kubernetes.io/name", "x1_000",
+		"./app/compose.yml", "../up", "__sys_setuid",
+	};
+	struct ydoc_error ye;
+	struct ydoc *t;
+	struct sink s;
+	struct emit *e;
+
+	(void)state;
+	e = sink__open(&s, EMIT_YAML);
+	emit__seq_start(e, false);
+	for (size_t i = 0; i < sizeof(typed) / sizeof(typed[0]); i++)
+		emit__str(e, typed[i]);
+	for (size_t i = 0; i < sizeof(plain) / sizeof(plain[0]); i++)
+		emit__str(e, plain[i]);
+	emit__seq_end(e);
+	assert_int_equal(emit__end(e), 0);
+	sink__close(&s);
+	if (ydoc__parse(s.text, s.len, YDOC_ONE_DOCUMENT, &t, &ye))
+		fail_msg("libyaml cannot read %s: line %d: %s", s.text, ye.line, ye.msg);
+	for (size_t i = 0; i < sizeof(typed) / sizeof(typed[0]); i++) {
+		const struct ydoc_node *n = t->docs[0].root->items[i];
+
+		assert_string_equal(n->value, typed[i]);
+		if (n->plain)
+			fail_msg("'%s' is written plain: a YAML 1.1 reader takes it for a "
+				 "number, boolean or null", typed[i]);
+	}
+	for (size_t i = 0; i < sizeof(plain) / sizeof(plain[0]); i++) {
+		const struct ydoc_node *n = t->docs[0].root->items[sizeof(typed) / sizeof(typed[0]) + i];
+
+		assert_string_equal(n->value, plain[i]);
+		if (!n->plain)
+			fail_msg("'%s' is quoted: it reads as the string anyway", plain[i]);
+	}
+	ydoc__free(t);
 	free(s.text);
 }
 
@@ -298,8 +373,10 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_json_nasty_strings),
+		cmocka_unit_test(test_json_ci_log),
 		cmocka_unit_test(test_yaml_round_trip),
 		cmocka_unit_test(test_json_plain_and_keys),
+		cmocka_unit_test(test_yaml_typed_strings_quoted),
 		cmocka_unit_test(test_json_misuse),
 		cmocka_unit_test(test_json_depth),
 		cmocka_unit_test(test_caps),

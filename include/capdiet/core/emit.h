@@ -59,8 +59,11 @@ int emit__map_end(struct emit *e);
 int emit__seq_start(struct emit *e, bool flow);
 int emit__seq_end(struct emit *e);
 
-/* A string; NULL is null.  YAML quotes text another reader would take for
- * a null, boolean or number ("true", "0640"); JSON always quotes. */
+/* A string; NULL is null.  YAML writes it plain only when it starts with
+ * a letter, '_', '/', "./" or "../" and is no null or boolean word of YAML
+ * 1.1 or 1.2 ("y", "off", "null"), so no reader (go-yaml v2 in kubectl,
+ * PyYAML) takes it for a null, boolean, number or timestamp ("1_000",
+ * "0b101", "1:20", "2026-11-29"); JSON always quotes. */
 int emit__str(struct emit *e, const char *s);
 /* A double-quoted string; NULL is "". */
 int emit__quoted(struct emit *e, const char *s);
@@ -71,6 +74,10 @@ int emit__bool(struct emit *e, bool v);
 int emit__int(struct emit *e, int64_t v);
 int emit__uint(struct emit *e, uint64_t v);
 int emit__null(struct emit *e);
+/* YAML only: a sequence with a local tag ("!override"); -EINVAL for JSON. */
+int emit__seq_start_tagged(struct emit *e, const char *tag, bool flow);
+/* A multi-line string as a YAML literal block ("|"), quoted in JSON. */
+int emit__literal(struct emit *e, const char *s);
 /* [CHOWN, SETUID] in number order; full_names writes CAP_CHOWN. */
 int emit__caps(struct emit *e, capset_t set, bool full_names);
 
