@@ -174,6 +174,16 @@ FUZZ_LIB_SRCS := core/caps core/file core/outfile core/strlist core/ydoc core/em
 		 profile/profile profile/profile_yaml \
 		 policy/check policy/check_allowlist policy/check_files policy/check_report \
 		 policy/image policy/image_src policy/image_layer
+# The gate's verdict and its exceptions (allowlist dates, annotations, baseline, --exclude).
+FUZZ_LIB_SRCS += policy/check_evaluate policy/check_inline policy/check_baseline policy/check_exclude
+# The report's formats (text, JSON, SARIF, JUnit, GitHub workflow commands).
+FUZZ_LIB_SRCS += policy/check_words policy/check_sarif policy/check_junit policy/check_github
+# Compose's merge (extends, -f), and the walk's charts and overlays with what renders them.
+FUZZ_LIB_SRCS += policy/check_compose policy/check_render core/spawn core/spawn_capture core/proc core/clock
+# ydoc's column and Unicode helpers (ydoc_unicode.c), which ydoc.c calls.
+FUZZ_LIB_SRCS += core/ydoc_unicode
+# What check.c asks of one document: its tags, a custom resource's containers.
+FUZZ_LIB_SRCS += policy/check_tags policy/check_custom policy/k8s_kinds
 FUZZ_LIB      := $(FUZZ_DIR)/libparsers.a
 FUZZ_BINS     := $(patsubst tests/fuzz/%.c,$(FUZZ_DIR)/%,$(wildcard tests/fuzz/fuzz_*.c))
 

@@ -11,39 +11,69 @@
 
 #define NAME_MAX_LEN 64
 
-/* Upper-case names without CAP_, filled from libcap on first use. */
-static char names[64][NAME_MAX_LEN];
-static char full_names[64][NAME_MAX_LEN + 4];
-static int names_ready;
+/*
+ * The names capdiet reads and prints, numbered as in linux/capability.h
+ * up to CAP_CHECKPOINT_RESTORE (40), with the CAP_ prefix (caps__name()
+ * skips it).  Elsewhere capdiet uses libcap for what it is for (process
+ * and file capability sets), and the rule was libcap for names too; issue
+ * 13 overrides that for names: libcap's list and the kernel's last
+ * capability differ between CI runners, and the same manifest must get
+ * the same verdict on every one of them.  A newer capability is printed by
+ * number (cap_41) and is no name a manifest may use.
+ */
+static const char *const full_names[] = {
+	[CAP_CHOWN] = "CAP_CHOWN",
+	[CAP_DAC_OVERRIDE] = "CAP_DAC_OVERRIDE",
+	[CAP_DAC_READ_SEARCH] = "CAP_DAC_READ_SEARCH",
+	[CAP_FOWNER] = "CAP_FOWNER",
+	[CAP_FSETID] = "CAP_FSETID",
+	[CAP_KILL] = "CAP_KILL",
+	[CAP_SETGID] = "CAP_SETGID",
+	[CAP_SETUID] = "CAP_SETUID",
+	[CAP_SETPCAP] = "CAP_SETPCAP",
+	[CAP_LINUX_IMMUTABLE] = "CAP_LINUX_IMMUTABLE",
+	[CAP_NET_BIND_SERVICE] = "CAP_NET_BIND_SERVICE",
+	[CAP_NET_BROADCAST] = "CAP_NET_BROADCAST",
+	[CAP_NET_ADMIN] = "CAP_NET_ADMIN",
+	[CAP_NET_RAW] = "CAP_NET_RAW",
+	[CAP_IPC_LOCK] = "CAP_IPC_LOCK",
+	[CAP_IPC_OWNER] = "CAP_IPC_OWNER",
+	[CAP_SYS_MODULE] = "CAP_SYS_MODULE",
+	[CAP_SYS_RAWIO] = "CAP_SYS_RAWIO",
+	[CAP_SYS_CHROOT] = "CAP_SYS_CHROOT",
+	[CAP_SYS_PTRACE] = "CAP_SYS_PTRACE",
+	[CAP_SYS_PACCT] = "CAP_SYS_PACCT",
+	[CAP_SYS_ADMIN] = "CAP_SYS_ADMIN",
+	[CAP_SYS_BOOT] = "CAP_SYS_BOOT",
+	[CAP_SYS_NICE] = "CAP_SYS_NICE",
+	[CAP_SYS_RESOURCE] = "CAP_SYS_RESOURCE",
+	[CAP_SYS_TIME] = "CAP_SYS_TIME",
+	[CAP_SYS_TTY_CONFIG] = "CAP_SYS_TTY_CONFIG",
+	[CAP_MKNOD] = "CAP_MKNOD",
+	[CAP_LEASE] = "CAP_LEASE",
+	[CAP_AUDIT_WRITE] = "CAP_AUDIT_WRITE",
+	[CAP_AUDIT_CONTROL] = "CAP_AUDIT_CONTROL",
+	[CAP_SETFCAP] = "CAP_SETFCAP",
+	[CAP_MAC_OVERRIDE] = "CAP_MAC_OVERRIDE",
+	[CAP_MAC_ADMIN] = "CAP_MAC_ADMIN",
+	[CAP_SYSLOG] = "CAP_SYSLOG",
+	[CAP_WAKE_ALARM] = "CAP_WAKE_ALARM",
+	[CAP_BLOCK_SUSPEND] = "CAP_BLOCK_SUSPEND",
+	[CAP_AUDIT_READ] = "CAP_AUDIT_READ",
+	[CAP_PERFMON] = "CAP_PERFMON",
+	[CAP_BPF] = "CAP_BPF",
+	[CAP_CHECKPOINT_RESTORE] = "CAP_CHECKPOINT_RESTORE",
+};
 
-static void caps__init_names(void)
-{
-	if (names_ready)
-		return;
-	for (int cap = 0; cap <= caps__last_cap(); cap++) {
-		char *lib = cap_to_name(cap);
-		const char *n = lib ? lib : "";
+#define CAPS_KNOWN ((int)(sizeof(full_names) / sizeof(full_names[0])))
+_Static_assert(CAPS_KNOWN == 41, "one name for each capability up to CHECKPOINT_RESTORE");
 
-		if (strncasecmp(n, "cap_", 4) == 0)
-			n += 4;
-		for (size_t i = 0; n[i] && i < NAME_MAX_LEN - 1; i++)
-			names[cap][i] = (char)toupper((unsigned char)n[i]);
-		snprintf(full_names[cap], sizeof(full_names[cap]), "CAP_%.*s", NAME_MAX_LEN - 1,
-			 names[cap]);
-		cap_free(lib);
-	}
-	names_ready = 1;
-}
+/* "cap_41": a capability newer than the table, by number. */
+static char numbered[64][8];
 
 int caps__last_cap(void)
 {
-	/* What libcap can name, capped at what the running kernel supports. */
-	int last = CAP_LAST_CAP;
-	int kernel = (int)cap_max_bits() - 1;
-
-	if (kernel >= 0 && kernel < last)
-		last = kernel;
-	return last < 63 ? last : 63;
+	return CAPS_KNOWN - 1;
 }
 
 capset_t caps__all(void)
@@ -86,8 +116,6 @@ static const char *trim(const char *s, size_t *len)
 
 int caps__parse_name(const char *name)
 {
-	char buf[NAME_MAX_LEN + 8];
-	cap_value_t value;
 	size_t len;
 	const char *s = trim(name, &len);
 
@@ -99,14 +127,27 @@ int caps__parse_name(const char *name)
 		return -EINVAL;
 	if (len == 3 && strncasecmp(s, "all", 3) == 0)
 		return -EDOM;
-	for (size_t i = 0; i < len; i++)
-		if (!isalpha((unsigned char)s[i]) && s[i] != '_')
-			return -EINVAL; /* numbers are not names */
-	snprintf(buf, sizeof(buf), "cap_%.*s", (int)len, s);
-	if (cap_from_name(buf, &value) != 0 || value < 0 ||
-	    value > caps__last_cap())
-		return -EINVAL;
-	return value;
+	for (int cap = 0; cap < CAPS_KNOWN; cap++) {
+		const char *known = full_names[cap] + 4;
+
+		if (strlen(known) == len && !strncasecmp(known, s, len))
+			return cap;
+	}
+	return -EINVAL; /* numbers ("cap_41") are not names either */
+}
+
+/*
+ * containerd builds a drop's name as "CAP_" + upper case(name) and
+ * compares it exactly: a blank or a CAP_ of the manifest's own makes a
+ * name that matches nothing, so the drop drops nothing.
+ */
+bool caps__name_is_bare(const char *name)
+{
+	size_t len = strlen(name);
+
+	if (len && (isspace((unsigned char)name[0]) || isspace((unsigned char)name[len - 1])))
+		return false;
+	return strncasecmp(name, "cap_", 4) != 0;
 }
 
 int caps__add_name(capset_t *set, const char *name)
@@ -162,20 +203,22 @@ int caps__parse_list(const char *list, capset_t *set, char *bad, size_t bad_len)
 	return 0;
 }
 
-const char *caps__name(int cap)
-{
-	if (cap < 0 || cap > caps__last_cap())
-		return NULL;
-	caps__init_names();
-	return names[cap];
-}
-
 const char *caps__full_name(int cap)
 {
-	if (cap < 0 || cap > caps__last_cap())
+	if (cap < 0 || cap >= 64)
 		return NULL;
-	caps__init_names();
-	return full_names[cap];
+	if (cap < CAPS_KNOWN)
+		return full_names[cap];
+	if (!numbered[cap][0])
+		snprintf(numbered[cap], sizeof(numbered[cap]), "cap_%d", cap);
+	return numbered[cap];
+}
+
+const char *caps__name(int cap)
+{
+	const char *full = caps__full_name(cap);
+
+	return full && cap < CAPS_KNOWN ? full + 4 : full;
 }
 
 char *caps__format(capset_t set, const char *sep, bool cap_prefix)

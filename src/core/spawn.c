@@ -43,21 +43,35 @@ static __attribute__((noreturn)) void spawn__child(char *const *argv, int out_fd
 	_exit(errno == ENOENT ? SPAWN_NOT_FOUND : 126);
 }
 
-int spawn__run(char *const *argv, int out_fd, int err_fd)
+pid_t spawn__start(char *const *argv, int out_fd, int err_fd)
 {
 	pid_t self = getpid(), pid = fork();
-	int status;
 
 	if (pid < 0)
 		return -errno;
 	if (pid == 0)
 		spawn__child(argv, out_fd, err_fd, self);
+	setpgid(pid, pid); /* the child does too: either wins, the group exists at once */
+	return pid;
+}
+
+int spawn__wait(pid_t pid)
+{
+	int status;
+
 	while (waitpid(pid, &status, 0) < 0)
 		if (errno != EINTR)
 			return -errno;
 	if (WIFEXITED(status) && WEXITSTATUS(status) == SPAWN_NOT_FOUND)
 		return -ENOENT;
 	return proc__exit_code(status);
+}
+
+int spawn__run(char *const *argv, int out_fd, int err_fd)
+{
+	pid_t pid = spawn__start(argv, out_fd, err_fd);
+
+	return pid < 0 ? pid : spawn__wait(pid);
 }
 
 int spawn__tmpfile(const char *dir)

@@ -4,12 +4,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <yaml.h>
 
 #include "capdiet/core/ydoc.h"
+#include "ydoc_internal.h"
 
 /* "<<" with this tag is a merge key even when quoted (go-yaml reads it so). */
 #define YDOC_MERGE_TAG "tag:yaml.org,2002:merge"
+#define YDOC_BINARY_TAG "tag:yaml.org,2002:binary"
 
 struct frame {
 	struct ydoc_node *node;
@@ -31,7 +34,14 @@ struct builder {
 	struct ydoc_node *root;
 	int doc_line;
 	unsigned int flags;  /* enum ydoc_flags */
-	size_t nodes;      /* counted so far, aliases at their expanded size */
+	size_t nodes;      /* in this document so far, aliases at their expanded size */
+	size_t alias_nodes; /* added by aliases in the whole input */
+	size_t max_nodes;  /* limit of nodes and of alias_nodes */
+	ydoc_each_fn each; /* set: each document is handed to it, then freed */
+	void *each_ctx;
+	bool each_failed;  /* each stopped the parse, and said why */
+	size_t doc_first;  /* the document's first node in tree->all */
+	const struct ydoc_joined *joined; /* where surrogate pairs moved columns */
 	struct ydoc_error *err;
 };
 
@@ -39,7 +49,8 @@ struct builder {
 struct pair_ref {
 	struct ydoc_node *key, *value;
 	size_t rank;       /* 0: written in the mapping; n: from the n-th merge */
-	size_t order;
+	size_t order;      /* in the mapping's order, merged pairs where their '<<' is */
+	int merge_line;    /* merged: the line of the '<<' that brought it */
 	bool keep;
 };
 
@@ -85,9 +96,9 @@ static struct ydoc_node *builder__new_node(struct builder *b, enum ydoc_type typ
 	struct ydoc *t = b->tree;
 	struct ydoc_node *node;
 
-	if (++b->nodes > YDOC_MAX_NODES) {
-		builder__fail(b, line_of(mark), "more than %d nodes", YDOC_MAX_NODES);
-		errno = EINVAL;
+	if (++b->nodes > b->max_nodes) {
+		builder__fail(b, line_of(mark), "more than %zu nodes in one document", b->max_nodes);
+		errno = E2BIG;
 		return NULL;
 	}
 	if (grow((void **)&t->all, &t->all_alloc, t->n_all + 1, sizeof(*t->all)))
@@ -134,6 +145,15 @@ static int builder__attach(struct builder *b, struct ydoc_node *node)
 	return 0;
 }
 
+/* Checked as the node is read: a !!binary key dropped by a merge still counts. */
+static int builder__tag_fits(struct builder *b, const yaml_char_t *tag, const yaml_mark_t *mark)
+{
+	if ((b->flags & YDOC_NO_BINARY) && tag && !strcmp((const char *)tag, YDOC_BINARY_TAG))
+		return builder__fail(b, line_of(mark), "tag !!binary is not allowed in a manifest "
+				     "(kubectl decodes it to other text than it shows); write the text");
+	return 0;
+}
+
 static int builder__on_scalar(struct builder *b, const yaml_event_t *ev)
 {
 	const yaml_mark_t *mark = &ev->start_mark;
@@ -143,6 +163,8 @@ static int builder__on_scalar(struct builder *b, const yaml_event_t *ev)
 	/* A NUL would make "SYS_ADMIN\0x" look like SYS_ADMIN to strcmp. */
 	if (memchr(ev->data.scalar.value, '\0', ev->data.scalar.length))
 		return builder__fail(b, line_of(mark), "NUL character in a string");
+	if (builder__tag_fits(b, ev->data.scalar.tag, mark))
+		return -EINVAL;
 	node = builder__new_node(b, YDOC_SCALAR, mark);
 	if (!node)
 		return -errno;
@@ -162,7 +184,8 @@ static int builder__on_scalar(struct builder *b, const yaml_event_t *ev)
 }
 
 static int builder__on_start(struct builder *b, const yaml_event_t *ev,
-			     enum ydoc_type type, const yaml_char_t *anchor)
+			     enum ydoc_type type, const yaml_char_t *anchor,
+			     const yaml_char_t *tag)
 {
 	const yaml_mark_t *mark = &ev->start_mark;
 	struct frame *f;
@@ -171,11 +194,16 @@ static int builder__on_start(struct builder *b, const yaml_event_t *ev,
 		return builder__fail(b, line_of(mark),
 				     "nesting deeper than %d levels: nested too deeply to read safely",
 				     YDOC_MAX_DEPTH);
+	if (builder__tag_fits(b, tag, mark))
+		return -EINVAL;
 	f = &b->stack[b->depth];
 	memset(f, 0, sizeof(*f));
 	f->node = builder__new_node(b, type, mark);
 	if (!f->node)
 		return -errno;
+	/* Compose's !reset and !override tag whole lists and services. */
+	if (tag && !(f->node->tag = strdup((const char *)tag)))
+		return -ENOMEM;
 	if (anchor) {
 		f->anchor = strdup((const char *)anchor);
 		if (!f->anchor)
@@ -207,11 +235,11 @@ static bool is_merge_key(const struct ydoc_node *key)
 }
 
 static int refs__add(struct pair_ref **refs, size_t *n, size_t *alloc,
-		     struct ydoc_node *key, struct ydoc_node *value, size_t rank)
+		     struct ydoc_node *key, struct ydoc_node *value, size_t rank, int merge_line)
 {
 	if (grow((void **)refs, alloc, *n + 1, sizeof(**refs)))
 		return -ENOMEM;
-	(*refs)[*n] = (struct pair_ref){ key, value, rank, *n, true };
+	(*refs)[*n] = (struct pair_ref){ key, value, rank, *n, merge_line, true };
 	(*n)++;
 	return 0;
 }
@@ -231,35 +259,67 @@ static int refs__add_merged(struct builder *b, const struct ydoc_node *key,
 		if (m->type != YDOC_MAP)
 			return builder__fail(b, m->line, "a merge key '<<' needs a mapping or a list of mappings");
 		for (size_t i = 0; i < m->n; i++)
-			if (refs__add(refs, n, alloc, m->items[2 * i], m->items[2 * i + 1], *rank))
+			if (refs__add(refs, n, alloc, m->items[2 * i], m->items[2 * i + 1], *rank,
+				      key->line))
 				return -ENOMEM;
 		(*rank)++;
 	}
 	return 0;
 }
 
-/* Collects the pairs written in map (rank 0) and those its merge keys bring. */
+/*
+ * Collects the pairs written in map (rank 0) and those its merge key brings.
+ * Two merge keys are refused: go-yaml (kubectl) applies them in order, the
+ * later winning, where YAML's rule and this reader let the first win.
+ */
 static int refs__collect(struct builder *b, const struct ydoc_node *map,
 			 struct pair_ref **refs, size_t *n, size_t *alloc)
 {
+	const struct ydoc_node *merge = NULL;
 	size_t rank = 1;
 	int err = 0;
 
 	for (size_t i = 0; i < map->n && !err; i++) {
 		struct ydoc_node *key = map->items[2 * i], *v = map->items[2 * i + 1];
 
-		if (is_merge_key(key))
-			err = refs__add_merged(b, key, v, refs, n, alloc, &rank);
+		if (is_merge_key(key) && merge)
+			err = builder__fail(b, key->line, "a second merge key '<<' in one mapping "
+					    "(the first at line %d): YAML readers disagree on which "
+					    "wins; merge both in one: <<: [*a, *b]", merge->line);
+		else if (is_merge_key(key))
+			err = refs__add_merged(b, merge = key, v, refs, n, alloc, &rank);
 		else
-			err = refs__add(refs, n, alloc, key, v, 0);
+			err = refs__add(refs, n, alloc, key, v, 0, 0);
 	}
 	return err;
 }
 
-/* Keeps the first of equal keys (written beats merged); two written = error. */
+/*
+ * first and cur have the same key, first sorted first (written before
+ * merged).  A key written before the '<<' that brings it again means one
+ * thing to kubectl (go-yaml: the merged value, applied later) and another
+ * to YAML's rule (the written one): refused, whatever the values.
+ */
+static int refs__order_fits(struct builder *b, const struct pair_ref *first,
+			    const struct pair_ref *cur)
+{
+	if (cur->rank == 0)
+		return builder__fail(b, cur->key->line,
+				     "duplicate key '%s': it appears twice, first at line %d",
+				     cur->key->value, first->key->line);
+	if (first->rank == 0 && first->order < cur->order)
+		return builder__fail(b, cur->merge_line, "merge key '<<' brings '%s', written "
+				     "before it at line %d: YAML readers disagree on which wins; "
+				     "write '<<' first, then what overrides it",
+				     cur->key->value, first->key->line);
+	return 0;
+}
+
+/* Keeps the first of equal keys (written after '<<' beats merged, an
+ * earlier merged mapping a later one); two written = error. */
 static int refs__dedupe(struct builder *b, struct pair_ref *refs, size_t n)
 {
-	struct pair_ref *tmp;
+	struct pair_ref *tmp, *first;
 	int err = 0;
 
 	if (n < 2)
@@ -269,15 +329,15 @@ static int refs__dedupe(struct builder *b, struct pair_ref *refs, size_t n)
 		return -ENOMEM;
 	memcpy(tmp, refs, n * sizeof(*tmp));
 	qsort(tmp, n, sizeof(*tmp), pair_ref__compare);
+	first = &tmp[0];
 	for (size_t i = 1; i < n && !err; i++) {
-		struct pair_ref *prev = &tmp[i - 1], *cur = &tmp[i];
+		struct pair_ref *cur = &tmp[i];
 
-		if (cur->key->type != YDOC_SCALAR || strcmp(prev->key->value, cur->key->value))
+		if (cur->key->type != YDOC_SCALAR || strcmp(first->key->value, cur->key->value)) {
+			first = cur;
 			continue;
-		if (cur->rank == 0)
-			err = builder__fail(b, cur->key->line,
-					    "duplicate key '%s': it appears twice, first at line %d",
-					    cur->key->value, prev->key->line);
+		}
+		err = refs__order_fits(b, first, cur);
 		refs[cur->order].keep = false;
 	}
 	free(tmp);
@@ -344,6 +404,22 @@ static int builder__on_end(struct builder *b)
 	return builder__attach(b, node);
 }
 
+/*
+ * The node limit counts a document's nodes, aliases at their expanded size
+ * ("billion laughs"); what aliases add is also limited for the whole input,
+ * which could repeat a document that fits many times.
+ */
+static int builder__alias_fits(struct builder *b, int line)
+{
+	if (b->nodes > b->max_nodes)
+		builder__fail(b, line, "aliases expand to more than %zu nodes in one document",
+			      b->max_nodes);
+	else if (b->alias_nodes > b->max_nodes)
+		builder__fail(b, line, "aliases expand to more than %zu nodes in this input "
+			      "(every document's together)", b->max_nodes);
+	return b->nodes > b->max_nodes || b->alias_nodes > b->max_nodes ? -E2BIG : 0;
+}
+
 /* An alias shares the anchored node; its expanded size counts to the limit. */
 static int builder__on_alias(struct builder *b, const yaml_event_t *ev)
 {
@@ -361,10 +437,8 @@ static int builder__on_alias(struct builder *b, const yaml_event_t *ev)
 			return builder__fail(b, line, "alias *%s nests deeper than %d levels",
 					     name, YDOC_MAX_DEPTH);
 		b->nodes += node->size;
-		if (b->nodes > YDOC_MAX_NODES)
-			return builder__fail(b, line, "aliases expand to more than %d nodes",
-					     YDOC_MAX_NODES);
-		return builder__attach(b, node);
+		b->alias_nodes += node->size;
+		return builder__alias_fits(b, line) ?: builder__attach(b, node);
 	}
 	return builder__fail(b, line, "alias *%s has no anchor before it", name);
 }
@@ -376,17 +450,31 @@ static void builder__clear_anchors(struct builder *b)
 	b->n_anchors = 0;
 }
 
+static void tree__free_nodes(struct ydoc *t, size_t from);
+
+/* Keeps the document, or hands it to b->each and frees it: one in memory. */
 static int builder__on_document_end(struct builder *b)
 {
 	struct ydoc *t = b->tree;
+	int rc = 0;
 
-	if (grow((void **)&t->docs, &t->doc_alloc, t->n_docs + 1, sizeof(*t->docs)))
+	ydoc_joined__columns(b->joined, t, b->doc_first);
+	if (b->each) {
+		rc = b->each(b->root, b->each_ctx);
+		b->each_failed = rc != 0;
+		tree__free_nodes(t, b->doc_first);
+		t->n_docs++;
+	} else if (grow((void **)&t->docs, &t->doc_alloc, t->n_docs + 1, sizeof(*t->docs))) {
 		return -ENOMEM;
-	t->docs[t->n_docs].root = b->root;
-	t->docs[t->n_docs++].line = b->doc_line;
+	} else {
+		t->docs[t->n_docs].root = b->root;
+		t->docs[t->n_docs++].line = b->doc_line;
+	}
+	b->doc_first = t->n_all;
 	b->root = NULL;
+	b->nodes = 0; /* the limit is per document */
 	builder__clear_anchors(b); /* anchors do not reach the next document */
-	return 0;
+	return rc;
 }
 
 static int builder__on_event(struct builder *b, const yaml_event_t *ev)
@@ -402,9 +490,11 @@ static int builder__on_event(struct builder *b, const yaml_event_t *ev)
 	case YAML_SCALAR_EVENT:
 		return builder__on_scalar(b, ev);
 	case YAML_SEQUENCE_START_EVENT:
-		return builder__on_start(b, ev, YDOC_SEQ, ev->data.sequence_start.anchor);
+		return builder__on_start(b, ev, YDOC_SEQ, ev->data.sequence_start.anchor,
+					 ev->data.sequence_start.tag);
 	case YAML_MAPPING_START_EVENT:
-		return builder__on_start(b, ev, YDOC_MAP, ev->data.mapping_start.anchor);
+		return builder__on_start(b, ev, YDOC_MAP, ev->data.mapping_start.anchor,
+					 ev->data.mapping_start.tag);
 	case YAML_SEQUENCE_END_EVENT:
 	case YAML_MAPPING_END_EVENT:
 		return builder__on_end(b);
@@ -462,33 +552,63 @@ static int builder__run(struct builder *b, yaml_parser_t *parser, const char *bu
 	return rc;
 }
 
-int ydoc__parse(const char *buf, size_t len, unsigned int flags, struct ydoc **out,
-		struct ydoc_error *err)
+/* Builds the tree of text libyaml reads as it is: surrogate pairs joined. */
+static int builder__build(struct builder *b, const char *buf, size_t len, struct ydoc **out)
 {
-	struct builder b = { .err = err, .flags = flags };
 	yaml_parser_t parser;
 	int rc;
 
-	memset(err, 0, sizeof(*err));
-	if (len > YDOC_MAX_SIZE) {
-		builder__fail(&b, 0, "larger than %u MiB", YDOC_MAX_SIZE >> 20);
-		return -EFBIG;
-	}
-	b.tree = calloc(1, sizeof(*b.tree));
-	if (!b.tree || !yaml_parser_initialize(&parser)) {
-		free(b.tree);
+	b->tree = calloc(1, sizeof(*b->tree));
+	if (!b->tree || !yaml_parser_initialize(&parser)) {
+		free(b->tree);
 		return -ENOMEM;
 	}
 	yaml_parser_set_input_string(&parser, (const unsigned char *)buf, len);
-	rc = builder__run(&b, &parser, buf, len);
+	rc = builder__run(b, &parser, buf, len);
 	yaml_parser_delete(&parser);
-	builder__clear(&b);
+	builder__clear(b);
 	if (rc) {
-		ydoc__free(b.tree);
+		ydoc__free(b->tree);
 		return rc;
 	}
-	*out = b.tree;
+	*out = b->tree;
 	return 0;
+}
+
+/* The one way in: the size limit, JSON's surrogate pairs joined, the tree built. */
+static int builder__read(struct builder *b, const char *buf, size_t len, struct ydoc **out)
+{
+	struct ydoc_joined joined;
+	int rc;
+
+	memset(b->err, 0, sizeof(*b->err));
+	if (len > YDOC_MAX_SIZE) {
+		builder__fail(b, 0, "larger than %u MiB", YDOC_MAX_SIZE >> 20);
+		return -EFBIG;
+	}
+	rc = ydoc_joined__make(&joined, buf, len, b->err);
+	b->joined = &joined;
+	if (!rc)
+		rc = builder__build(b, joined.buf ? joined.buf : buf,
+				    joined.buf ? joined.len : len, out);
+	ydoc_joined__clear(&joined);
+	return rc;
+}
+
+int ydoc__parse_max(const char *buf, size_t len, unsigned int flags, size_t max_nodes,
+		    struct ydoc **out, struct ydoc_error *err)
+{
+	struct builder b = { .err = err, .flags = flags, .max_nodes = max_nodes };
+
+	return builder__read(&b, buf, len, out);
+}
+
+int ydoc__parse(const char *buf, size_t len, unsigned int flags, struct ydoc **out,
+		struct ydoc_error *err)
+{
+	int rc = ydoc__parse_max(buf, len, flags, YDOC_MAX_NODES, out, err);
+
+	return rc == -E2BIG ? -EINVAL : rc;
 }
 
 int ydoc__load(const char *buf, size_t len, unsigned int flags,
@@ -502,16 +622,38 @@ int ydoc__load(const char *buf, size_t len, unsigned int flags,
 	return rc;
 }
 
-void ydoc__free(struct ydoc *t)
+int ydoc__load_each(const char *buf, size_t len, unsigned int flags, size_t max_nodes,
+		    const struct ydoc_where *where, ydoc_each_fn fn, void *ctx)
 {
-	if (!t)
-		return;
-	for (size_t i = 0; i < t->n_all; i++) {
+	struct ydoc_error ye;
+	struct builder b = { .err = &ye, .flags = flags, .max_nodes = max_nodes,
+			     .each = fn, .each_ctx = ctx };
+	struct ydoc *t = NULL;
+	int rc = builder__read(&b, buf, len, &t);
+
+	if (rc && rc != -ENOMEM && !b.each_failed) /* fn wrote its own message */
+		ydoc_where__fail(where, ye.line, "%s", ye.msg);
+	ydoc__free(t);
+	return rc;
+}
+
+/* Frees the nodes from `from` on: a whole tree, or the document just handed over. */
+static void tree__free_nodes(struct ydoc *t, size_t from)
+{
+	for (size_t i = from; i < t->n_all; i++) {
 		free(t->all[i]->items);
 		free(t->all[i]->value);
 		free(t->all[i]->tag);
 		free(t->all[i]);
 	}
+	t->n_all = from;
+}
+
+void ydoc__free(struct ydoc *t)
+{
+	if (!t)
+		return;
+	tree__free_nodes(t, 0);
 	free(t->all);
 	free(t->docs);
 	free(t);
@@ -563,6 +705,25 @@ const char *ydoc__text(const struct ydoc_node *n)
 bool ydoc__is(const struct ydoc_node *n, const char *s)
 {
 	return n && n->type == YDOC_SCALAR && !strcmp(n->value, s);
+}
+
+int ydoc__bool(const struct ydoc_node *n, bool *out)
+{
+	static const char *const yes[] = { "true", "yes", "on", "y" };
+	static const char *const no[] = { "false", "no", "off", "n" };
+
+	*out = false;
+	if (ydoc__is_null(n))
+		return 0;
+	for (size_t i = 0; n->type == YDOC_SCALAR && i < sizeof(yes) / sizeof(yes[0]); i++) {
+		if (!strcasecmp(n->value, yes[i])) {
+			*out = true;
+			return 0;
+		}
+		if (!strcasecmp(n->value, no[i]))
+			return 0;
+	}
+	return -EINVAL;
 }
 
 int ydoc__caps(const struct ydoc_node *list, capset_t *set, int *lines,

@@ -14,7 +14,11 @@
 
 #include "capdiet/core/ydoc.h"
 #include "capdiet/policy/check.h"
+#include "capdiet/policy/k8s_kinds.h"
+#include "capdiet/policy/check_compose.h"
+#include "capdiet/policy/check_exceptions.h"
 #include "capdiet/profile/profile.h"
+#include "check_doc.h"
 
 #define UNNAMED "(unnamed)"
 #define MAX_LIST_NESTING 8
@@ -27,14 +31,13 @@ struct doc_ctx {
 /* Where a manifest format keeps a container's capabilities, for messages. */
 struct grant_fields {
 	const char *add, *drop, *privileged;
+	bool drop_bare;     /* the runtime adds CAP_ to each drop (caps__name_is_bare) */
 };
 
 static const struct grant_fields k8s_fields = {
 	"securityContext.capabilities.add", "securityContext.capabilities.drop",
-	"securityContext.privileged",
+	"securityContext.privileged", true,
 };
-
-static const struct grant_fields compose_fields = { "cap_add", "cap_drop", "privileged" };
 
 /* What a container or service declares about capabilities. */
 struct grant {
@@ -99,6 +102,10 @@ static void inventory__truncate(struct check_inventory *inv, size_t n)
 		free(c->path);
 		free(c->detail);
 		free(c->user);
+		free(c->allow_note);
+		for (int cap = 0; c->cap_file && cap < 64; cap++)
+			free(c->cap_file[cap]);
+		free(c->cap_file);
 	}
 }
 
@@ -123,6 +130,21 @@ void check_inventory__clear(struct check_inventory *inv)
 	memset(inv, 0, sizeof(*inv));
 }
 
+/* The column of the item cap_line points at (the first naming each capability), for reports. */
+static void names__cols(struct check_container *c, const struct ydoc_node *list)
+{
+	for (size_t i = 0; list && list->type == YDOC_SEQ && i < list->n; i++) {
+		const struct ydoc_node *item = list->items[i];
+		capset_t one = 0;
+
+		if (caps__add_name(&one, item->value))
+			continue;
+		for (int cap = 0; cap < 64; cap++)
+			if (caps__has(one, cap) && !c->cap_col[cap] && c->cap_line[cap] == item->line)
+				c->cap_col[cap] = item->col;
+	}
+}
+
 /* Adds the names of a list to *set; with lines, remembers where each was granted. */
 static int names__add(struct doc_ctx *d, struct check_container *c,
 		      const struct ydoc_node *list, const char *field, capset_t *set,
@@ -130,8 +152,11 @@ static int names__add(struct doc_ctx *d, struct check_container *c,
 {
 	const struct ydoc_node *bad;
 
-	if (!ydoc__caps(list, set, lines ? c->cap_line : NULL, &bad))
+	if (!ydoc__caps(list, set, lines ? c->cap_line : NULL, &bad)) {
+		if (lines)
+			names__cols(c, list);
 		return 0;
+	}
 	if (bad == list)
 		return ydoc_where__fail(&d->where, list->line,
 					"%s of %s/%s container %s must be a list of capability names",
@@ -142,24 +167,39 @@ static int names__add(struct doc_ctx *d, struct check_container *c,
 				c->container);
 }
 
+/*
+ * containerd drops "CAP_" + the name as written (CRI-O keeps a CAP_ the
+ * name has, yet misses CAP_ALL), so a drop of CAP_ALL, CAP_NET_RAW or
+ * " all " drops nothing there: refused, never read as a drop.
+ * An add spelled so fails the container's start instead, so adds stay
+ * lenient (read as the capability: the strict side).
+ */
+static int drop__want_bare(struct doc_ctx *d, const struct check_container *c,
+			   const struct ydoc_node *list)
+{
+	for (size_t i = 0; list && list->type == YDOC_SEQ && i < list->n; i++) {
+		const struct ydoc_node *item = list->items[i];
+		int cap;
+
+		if (item->type != YDOC_SCALAR || caps__name_is_bare(item->value))
+			continue;
+		cap = caps__parse_name(item->value);
+		if (cap == -EINVAL)
+			continue; /* unknown: names__add says so */
+		return ydoc_where__fail(&d->where, item->line,
+					"drop entry '%s' of %s/%s container %s: Kubernetes runtimes add CAP_ themselves and take the name as written, so this drops nothing; write %s",
+					item->value, c->kind, c->name, c->container,
+					cap == -EDOM ? "ALL" : caps__name(cap));
+	}
+	return 0;
+}
+
 /* true/false as YAML 1.1 spells them (Kubernetes and Compose accept these). */
 static int flag__parse(struct doc_ctx *d, const struct check_container *c,
 		       const struct ydoc_node *n, const char *field, bool *out)
 {
-	static const char *const yes[] = { "true", "yes", "on", "y" };
-	static const char *const no[] = { "false", "no", "off", "n" };
-
-	*out = false;
-	if (ydoc__is_null(n))
+	if (!ydoc__bool(n, out))
 		return 0;
-	for (size_t i = 0; n->type == YDOC_SCALAR && i < sizeof(yes) / sizeof(yes[0]); i++) {
-		if (!strcasecmp(n->value, yes[i])) {
-			*out = true;
-			return 0;
-		}
-		if (!strcasecmp(n->value, no[i]))
-			return 0;
-	}
 	return ydoc_where__fail(&d->where, n->line,
 				"%s of %s/%s container %s must be true or false",
 				field, c->kind, c->name, c->container);
@@ -178,6 +218,8 @@ static int container__grant(struct doc_ctx *d, struct check_container *c,
 	int err;
 
 	err = flag__parse(d, c, g->privileged, g->fields->privileged, &privileged);
+	if (!err && g->fields->drop_bare)
+		err = drop__want_bare(d, c, g->drop);
 	if (!err)
 		err = names__add(d, c, g->drop, g->fields->drop, &drop, false);
 	if (!err)
@@ -192,8 +234,10 @@ static int container__grant(struct doc_ctx *d, struct check_container *c,
 	}
 	c->caps = caps__all();
 	c->privileged = true;
-	for (int cap = 0; cap < 64; cap++)
+	for (int cap = 0; cap < 64; cap++) {
 		c->cap_line[cap] = g->privileged->line;
+		c->cap_col[cap] = g->privileged->col;
+	}
 	return 0;
 }
 
@@ -230,28 +274,12 @@ static int k8s__container(struct doc_ctx *d, const char *kind, const char *name,
 			   ydoc__text(ydoc__get(entry, "name")) ?: UNNAMED);
 	if (!c)
 		return -ENOMEM;
+	c->col = entry->col;
 	return k8s__grant(d, c, entry);
 }
 
-struct pod_path {
-	const char *kind;
-	const char *path[6];
-};
-
-static const struct pod_path pod_paths[] = {
-	{ "Pod", { "spec" } },
-	{ "Deployment", { "spec", "template", "spec" } },
-	{ "StatefulSet", { "spec", "template", "spec" } },
-	{ "DaemonSet", { "spec", "template", "spec" } },
-	{ "ReplicaSet", { "spec", "template", "spec" } },
-	{ "Job", { "spec", "template", "spec" } },
-	{ "CronJob", { "spec", "jobTemplate", "spec", "template", "spec" } },
-	{ "PodTemplate", { "template", "spec" } },
-	{ "ReplicationController", { "spec", "template", "spec" } },
-};
-
-/* Where custom resources (Argo Rollouts, Knative, operators' CRDs) keep
- * pod templates: the shapes of the built-in workloads. */
+/* The shapes of the built-in workloads' pod templates: a document with
+ * one and no apiVersion or kind is a workload missing them. */
 static const char *const generic_pod_paths[][6] = {
 	{ "spec", "template", "spec" },
 	{ "spec", "jobTemplate", "spec", "template", "spec" },
@@ -281,24 +309,43 @@ static const struct ydoc_node *k8s__generic_pod_spec(const struct ydoc_node *obj
 	return NULL;
 }
 
-/* The pod spec of a workload; *spec stays NULL for kinds without one. */
-static int k8s__pod_spec(struct doc_ctx *d, const struct ydoc_node *obj, const char *kind,
-			 const struct ydoc_node **spec)
+/*
+ * The groups of the built-in workloads: a Job of batch.volcano.sh is not
+ * batch's.  No apiVersion at all is read as built-in: kubectl applies no
+ * such object, and the built-in reading names a wrong type where it is.
+ */
+static bool k8s__builtin_api(const char *api)
 {
-	const struct pod_path *p = NULL;
+	static const char *const groups[] = { "apps/", "batch/", "extensions/" };
+
+	if (!api || !strcmp(api, "v1"))
+		return true;
+	for (size_t i = 0; api && i < sizeof(groups) / sizeof(groups[0]); i++)
+		if (!strncmp(api, groups[i], strlen(groups[i])))
+			return true;
+	return false;
+}
+
+/* Where a built-in workload keeps its pod spec; NULL for any other object. */
+static const struct k8s_kind *k8s__pod_path(const char *api, const char *kind)
+{
+	return k8s__builtin_api(api) ? k8s_kind__find(kind) : NULL;
+}
+
+/* The pod spec of a built-in workload; *spec NULL when it has none. */
+static int k8s__pod_spec(struct doc_ctx *d, const struct ydoc_node *obj,
+			 const struct k8s_kind *p, const struct ydoc_node **spec)
+{
 	const struct ydoc_node *node = obj;
 
 	*spec = NULL;
-	for (size_t i = 0; i < sizeof(pod_paths) / sizeof(pod_paths[0]); i++)
-		if (!strcmp(pod_paths[i].kind, kind))
-			p = &pod_paths[i];
-	for (size_t i = 0; p && i < 6 && p->path[i] && node; i++) {
+	for (size_t i = 0; i < 6 && p->path[i] && node; i++) {
 		int err = want_map(d, ydoc__get(node, p->path[i]), p->path[i], node->line, &node);
 
 		if (err)
 			return err;
 	}
-	*spec = p ? node : k8s__generic_pod_spec(obj);
+	*spec = node;
 	return 0;
 }
 
@@ -341,55 +388,79 @@ static int k8s__list(struct doc_ctx *d, const struct ydoc_node *obj, int nesting
 	return err;
 }
 
-static int k8s__object(struct doc_ctx *d, const struct ydoc_node *obj, int nesting)
+static int k8s__builtin(struct doc_ctx *d, const struct ydoc_node *obj,
+			const struct k8s_kind *p, const char *name)
 {
 	static const char *const lists[] = { "containers", "initContainers", "ephemeralContainers" };
-	const char *kind = ydoc__text(ydoc__get(obj, "kind"));
 	const struct ydoc_node *spec;
+	int err = k8s__pod_spec(d, obj, p, &spec);
+
+	for (size_t i = 0; !err && spec && i < sizeof(lists) / sizeof(lists[0]); i++)
+		err = k8s__containers(d, p->kind, name, spec, lists[i]);
+	return err;
+}
+
+/* Any other object (a custom resource): whatever in it can be a container. */
+static int k8s__custom(struct doc_ctx *d, const struct ydoc_node *obj, const char *kind,
+		       const char *name)
+{
+	struct check_found found = { 0 };
+	int err = check_custom__find(obj, &found);
+
+	for (size_t i = 0; !err && i < found.n; i++)
+		err = k8s__container(d, kind, name, "containers", found.v[i]);
+	check_found__clear(&found);
+	return err;
+}
+
+/* No kind: nothing tells what its containers are, so one that has any is refused. */
+static int k8s__kindless(struct doc_ctx *d, const struct ydoc_node *obj)
+{
+	struct check_found found = { 0 };
+	int err = check_custom__find(obj, &found);
+
+	if (!err && found.n)
+		err = ydoc_where__fail(&d->where, obj->line, "an object without kind, with a "
+				       "container at line %d: add kind (and apiVersion) so it "
+				       "can be checked", found.v[0]->line);
+	check_found__clear(&found);
+	return err;
+}
+
+/* kubectl get -o yaml writes List; the API, DeploymentList and kin. */
+static bool k8s__is_list(const char *kind)
+{
+	size_t len = strlen(kind);
+
+	return len >= 4 && !strcmp(kind + len - 4, "List");
+}
+
+/* Built-in kinds by their paths; anything else, a List's items too, searched whole. */
+static int k8s__object(struct doc_ctx *d, const struct ydoc_node *obj, int nesting)
+{
+	const char *kind = ydoc__text(ydoc__get(obj, "kind"));
+	const char *api = ydoc__text(ydoc__get(obj, "apiVersion"));
+	const struct k8s_kind *p;
 	const char *name;
+	size_t first = d->inv->n;
 	int err;
 
 	if (!kind)
-		return 0;
-	/* kubectl get -o yaml writes List; the API, DeploymentList and kin. */
-	if (!strcmp(kind, "List") || (strlen(kind) > 4 && !strcmp(kind + strlen(kind) - 4, "List")))
+		return k8s__kindless(d, obj);
+	if (k8s__builtin_api(api) && k8s__is_list(kind))
 		return k8s__list(d, obj, nesting);
 	name = ydoc__text(ydoc__get(ydoc__get(obj, "metadata"), "name")) ?: UNNAMED;
-	err = k8s__pod_spec(d, obj, kind, &spec);
-	for (size_t i = 0; !err && spec && i < sizeof(lists) / sizeof(lists[0]); i++)
-		err = k8s__containers(d, kind, name, spec, lists[i]);
+	p = k8s__pod_path(api, kind);
+	err = p ? k8s__builtin(d, obj, p, name) : k8s__custom(d, obj, kind, name);
+	if (!err && d->inv->n > first)
+		err = check_inline__k8s(&d->where, d->inv, first, obj);
 	return err;
 }
 
-static int compose__service(struct doc_ctx *d, const struct ydoc_node *key,
-			    const struct ydoc_node *value)
-{
-	const struct ydoc_node *svc;
-	struct check_container *c;
-	struct grant g = { .fields = &compose_fields };
-	int err;
-
-	if (key->type != YDOC_SCALAR)
-		return ydoc_where__fail(&d->where, key->line, "a service name must be a string");
-	err = want_map(d, value, "a service", key->line, &svc);
-	if (err)
-		return err;
-	c = inventory__add(d->inv, d->where.file, key->line, "compose", key->value, key->value);
-	if (!c)
-		return -ENOMEM;
-	g.privileged = ydoc__get(svc, "privileged");
-	g.add = ydoc__get(svc, "cap_add");
-	g.drop = ydoc__get(svc, "cap_drop");
-	return container__grant(d, c, &g);
-}
-
+/* Compose's extends and merge rules decide what a service gets (check_compose.c). */
 static int compose__file(struct doc_ctx *d, const struct ydoc_node *services)
 {
-	int err = 0;
-
-	for (size_t i = 0; services && i < services->n && !err; i++)
-		err = compose__service(d, ydoc__key(services, i), ydoc__value(services, i));
-	return err;
+	return check_compose__document(d->inv, &d->where, services);
 }
 
 /* An OCI bundle is named after its directory: "web" for web/config.json. */
@@ -430,6 +501,7 @@ static int oci__file(struct doc_ctx *d, const struct ydoc_node *root)
 	c = inventory__add(d->inv, d->where.file, caps ? caps->line : root->line, "oci", name, name);
 	if (!c)
 		return -ENOMEM;
+	c->col = caps ? caps->col : root->col;
 	/* The union: what the process has or can raise or pass on. */
 	for (size_t i = 0; !err && i < sizeof(sets) / sizeof(sets[0]); i++)
 		err = names__add(d, c, ydoc__get(caps, sets[i]), sets[i], &c->caps, true);
@@ -450,6 +522,7 @@ static int check__profile(struct doc_ctx *d, const struct ydoc_node *root)
 	c = inventory__add(d->inv, d->where.file, head.caps->line, "Profile", name, name);
 	if (!c)
 		return -ENOMEM;
+	c->col = head.caps->col;
 	return names__add(d, c, head.caps, "caps", &c->caps, true);
 }
 
@@ -508,6 +581,10 @@ static int check__document(struct doc_ctx *d, const struct ydoc_node *root)
 	if (!kinds && !k8s__looks_like_pod_spec(ydoc__get(root, "spec")) &&
 	    !k8s__generic_pod_spec(root))
 		return 0;
+	if (d->inv->k8s_only && !(kinds & (1u << DOC_K8S)))
+		return 0; /* beside a render, what kubectl apply -f would not apply */
+	if (check_tags__fit(root, &d->where))
+		return -EINVAL;
 	if (!kinds || (kinds & (kinds - 1)))
 		return check__ambiguous(d, root, kinds);
 	if (kinds & (1u << DOC_PROFILE))
@@ -519,21 +596,26 @@ static int check__document(struct doc_ctx *d, const struct ydoc_node *root)
 	return compose__file(d, services->type == YDOC_MAP ? services : NULL);
 }
 
+static int check__each_document(const struct ydoc_node *root, void *ctx)
+{
+	return check__document(ctx, root);
+}
+
+/* One document at a time, so a long multi-document file is read in the
+ * memory of its largest document; the node limit is per document too. */
 int check__parse_buffer(struct check_inventory *inv, const char *buf, size_t len,
 			const char *file, char *err, size_t err_len)
 {
 	struct doc_ctx d = { .inv = inv, .where = { file, err, err_len } };
 	size_t start = inv->n;
-	struct ydoc *tree;
-	int rc;
+	int rc = ydoc__load_each(buf, len, YDOC_NO_BINARY,
+				 inv->max_nodes ? inv->max_nodes : YDOC_MAX_NODES,
+				 &d.where, check__each_document, &d);
 
-	rc = ydoc__load(buf, len, 0, &d.where, &tree);
-	if (rc)
-		return rc;
-	for (size_t i = 0; i < tree->n_docs && !rc; i++)
-		rc = check__document(&d, tree->docs[i].root);
-	ydoc__free(tree);
+	if (rc == -E2BIG && err && err_len) /* too large, or a billion laughs: how to allow more */
+		snprintf(err + strlen(err), err_len - strlen(err), "; if it is genuine, raise "
+			 "the limit with --max-nodes N");
 	if (rc)
 		inventory__truncate(inv, start);
-	return rc;
+	return rc == -E2BIG ? -EINVAL : rc;
 }

@@ -8,8 +8,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "capdiet/policy/check.h"
+#include "capdiet/policy/check_exceptions.h"
 #include "capdiet/core/ydoc.h"
 
 struct check_allowlist *check_allowlist__restricted(void)
@@ -39,18 +41,26 @@ struct check_allowlist *check_allowlist__from_list(const char *list, char *err, 
 	return al;
 }
 
+void check_allowlist__truncate(struct check_allowlist *al, size_t n)
+{
+	while (al->n > n) {
+		struct check_exception *ex = &al->ex[--al->n];
+
+		free(ex->kind);
+		free(ex->name);
+		free(ex->container);
+		free(ex->reason);
+		free(ex->file);
+		free(ex->expires);
+		free(ex->input);
+	}
+}
+
 void check_allowlist__free(struct check_allowlist *al)
 {
 	if (!al)
 		return;
-	for (size_t i = 0; i < al->n; i++) {
-		free(al->ex[i].kind);
-		free(al->ex[i].name);
-		free(al->ex[i].container);
-		free(al->ex[i].reason);
-		free(al->ex[i].file);
-		free(al->ex[i].expires);
-	}
+	check_allowlist__truncate(al, 0);
 	free(al->ex);
 	free(al);
 }
@@ -123,17 +133,38 @@ static int al__reason(const struct ydoc_where *where, const struct ydoc_node *no
 	return -EINVAL;
 }
 
+/* expires: YYYY-MM-DD, a real date: a typo must not make a review last forever. */
+static int al__expires(const struct ydoc_where *where, const struct ydoc_node *v,
+		       struct check_exception *ex)
+{
+	if (!v)
+		return 0;
+	if (v->type != YDOC_SCALAR || !check_date__valid(v->value))
+		return ydoc_where__fail(where, v->line,
+					"expires must be a date as YYYY-MM-DD (e.g. 2026-12-31), not '%s'",
+					v->type == YDOC_SCALAR ? v->value : ydoc__type_name(v));
+	ex->expires = strdup(v->value);
+	return ex->expires ? 0 : -ENOMEM;
+}
+
 static int al__exception(const struct ydoc_where *where, const struct ydoc_node *node,
 			 struct check_exception *ex)
 {
-	static const char *const keys[] = { "kind", "name", "container", "add", "reason", NULL };
+	static const char *const keys[] = { "kind", "name", "container", "add", "reason",
+					    "expires", NULL };
 	int err;
 
 	if (node->type != YDOC_MAP)
 		return ydoc_where__fail(where, node->line,
 					"each exception must be a mapping with add: and reason:");
 	ex->line = node->line;
-	err = al__known_keys(where, node, keys, "an exception", "kind, name, container, add and reason");
+	ex->file = strdup(where->file);
+	if (!ex->file)
+		return -ENOMEM;
+	err = al__known_keys(where, node, keys, "an exception",
+			     "kind, name, container, add, reason and expires");
+	if (!err)
+		err = al__expires(where, ydoc__get(node, "expires"), ex);
 	if (!err)
 		err = al__match(where, node, "kind", &ex->kind);
 	if (!err)
@@ -169,19 +200,40 @@ static int al__exceptions(const struct ydoc_where *where, const struct ydoc_node
 	return err;
 }
 
+/* inline_exceptions: true or false, nothing looser: it widens who may except. */
+static int al__inline_ok(const struct ydoc_where *where, const struct ydoc_node *v, bool *ok)
+{
+	*ok = false;
+	if (!v || ydoc__is(v, "false"))
+		return 0;
+	if (ydoc__is(v, "true")) {
+		*ok = true;
+		return 0;
+	}
+	return ydoc_where__fail(where, v->line, "inline_exceptions must be true or false");
+}
+
 static int al__root(const struct ydoc_where *where, const struct ydoc_node *root,
 		    struct check_allowlist *al)
 {
-	static const char *const keys[] = { "default", "exceptions", NULL };
+	static const char *const keys[] = { "default", "exceptions", "inline_exceptions",
+					    "inline_max", NULL };
 	const struct ydoc_node *def = ydoc__get(root, "default");
+	const struct ydoc_node *max = ydoc__get(root, "inline_max");
 	int err;
 
 	if (root->type != YDOC_MAP)
 		return ydoc_where__fail(where, root->line,
 					"an allowlist is a mapping with default: and exceptions:");
-	err = al__known_keys(where, root, keys, "the allowlist", "default and exceptions");
+	err = al__known_keys(where, root, keys, "the allowlist",
+			     "default, exceptions, inline_exceptions and inline_max");
 	if (!err && def)
 		err = al__names(where, def, "default", &al->base);
+	if (!err)
+		err = al__inline_ok(where, ydoc__get(root, "inline_exceptions"), &al->inline_ok);
+	al->inline_max = check_inline__default_max();
+	if (!err && max)
+		err = al__names(where, max, "inline_max", &al->inline_max);
 	if (!err)
 		err = al__exceptions(where, ydoc__get(root, "exceptions"), al);
 	return err;
@@ -257,4 +309,58 @@ capset_t check_allowlist__allowed(const struct check_allowlist *al,
 		if (check_exception__matches(&al->ex[i], c) && !al->ex[i].expired)
 			allowed |= al->ex[i].add;
 	return allowed;
+}
+
+static bool date__leap(int year)
+{
+	return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+}
+
+bool check_date__valid(const char *s)
+{
+	static const int days[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	int year, month, day;
+
+	if (strlen(s) != CHECK_DATE_LEN || s[4] != '-' || s[7] != '-')
+		return false;
+	for (int i = 0; i < CHECK_DATE_LEN; i++)
+		if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
+			return false;
+	year = atoi(s);
+	month = atoi(s + 5);
+	day = atoi(s + 8);
+	if (year < 1 || month < 1 || month > 12 || day < 1)
+		return false;
+	return day <= days[month - 1] + (month == 2 && date__leap(year));
+}
+
+void check_date__today(time_t now, char *out, size_t len)
+{
+	struct tm tm;
+
+	/* A clock outside 4-digit years fails closed: every dated exception has expired. */
+	if (!gmtime_r(&now, &tm) || tm.tm_year + 1900 > 9999 || tm.tm_year + 1900 < 1 ||
+	    !strftime(out, len, "%Y-%m-%d", &tm))
+		snprintf(out, len, "9999-12-31");
+}
+
+void check_allowlist__expire(struct check_allowlist *al, time_t now)
+{
+	char today[CHECK_DATE_LEN + 1];
+
+	check_date__today(now, today, sizeof(today));
+	/* Both are YYYY-MM-DD: text order is date order. */
+	for (size_t i = 0; i < al->n; i++)
+		al->ex[i].expired = al->ex[i].expires && strcmp(al->ex[i].expires, today) < 0;
+}
+
+struct check_exception *check_allowlist__append(struct check_allowlist *al)
+{
+	struct check_exception *more = reallocarray(al->ex, al->n + 1, sizeof(*more));
+
+	if (!more)
+		return NULL;
+	al->ex = more;
+	memset(&al->ex[al->n], 0, sizeof(*more));
+	return &al->ex[al->n++];
 }

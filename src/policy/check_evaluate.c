@@ -11,14 +11,50 @@
 #include <string.h>
 
 #include "capdiet/policy/check.h"
+#include "capdiet/policy/check_exceptions.h"
 
 static bool field__matches(const char *want, const char *have)
 {
 	return !want || (have && !strcmp(want, have));
 }
 
+/* The same file, however the path was spelled: "./k8s//a.yaml" is "k8s/a.yaml". */
+static bool path__same(const char *a, const char *b)
+{
+	for (;;) {
+		while (a[0] == '.' && a[1] == '/')
+			a += 2;
+		while (b[0] == '.' && b[1] == '/')
+			b += 2;
+		if (*a != *b)
+			return false;
+		if (!*a)
+			return true;
+		if (*a++ == '/')
+			while (*a == '/')
+				a++;
+		if (*b++ == '/')
+			while (*b == '/')
+				b++;
+	}
+}
+
+/*
+ * An inline exception belongs to the annotation it was written in: it
+ * matches the containers of that workload only, and never a privileged
+ * one.  A baseline entry also names its file, and one recorded for
+ * privileged: true matches only a container that is still privileged.
+ */
 bool check_exception__matches(const struct check_exception *ex, const struct check_container *c)
 {
+	if (ex->origin == CHECK_FROM_INLINE &&
+	    (c->privileged || !c->allow_note || c->allow_note_line != ex->line ||
+	     !ex->file || strcmp(ex->file, c->file)))
+		return false;
+	if (ex->input && !path__same(ex->input, c->file))
+		return false;
+	if (ex->privileged && !c->privileged)
+		return false;
 	return field__matches(ex->kind, c->kind) && field__matches(ex->name, c->name) &&
 	       field__matches(ex->container, c->container);
 }
@@ -95,6 +131,7 @@ static int evaluate__container(const struct check_container *c, const struct che
 		struct check_violation v = {
 			.container = c, .cap = cap, .caps = CAPSET_BIT(cap),
 			.line = c->cap_line[cap] ? c->cap_line[cap] : c->line,
+			.file = c->cap_file && c->cap_file[cap] ? c->cap_file[cap] : c->file,
 		};
 
 		if (!caps__has(extra, cap))
@@ -131,6 +168,7 @@ int check__evaluate(const struct check_inventory *inv, const struct check_allowl
 
 	memset(out, 0, sizeof(*out));
 	out->files = inv->files;
+	out->excluded = inv->exclude ? inv->exclude->paths.n : 0;
 	out->inv = inv;
 	for (size_t i = 0; i < inv->n; i++) {
 		enum check_source source = inv->v[i].source;

@@ -106,6 +106,9 @@ int check__collect_input(struct check_inventory *inv, const char *path, struct s
 		rc = image__read(path, kind, &images, err, sizeof(err));
 		rc = images__collect(inv, path, rc, &images, err, errors);
 		image_list__clear(&images);
+		/* A manifest directory that also holds a layout: its manifests still count. */
+		if (!rc && kind == IMAGE_LAYOUT)
+			rc = check__collect_beside_image(inv, path, errors);
 		return rc;
 	}
 	/* Not an image (or not readable): the manifest walk words its own errors. */

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* The gate's verdict in text and JSON. */
+/* The gate's verdict in text and JSON, and the choice of format. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,103 +8,91 @@
 #include "capdiet/policy/check.h"
 #include "capdiet/core/emit.h"
 #include "capdiet/core/text.h"
+#include "check_words.h"
 
-static const char *plural(size_t n, const char *one, const char *many)
+static const char *const format_names[] = {
+	[CHECK_FORMAT_TEXT] = "text", [CHECK_FORMAT_JSON] = "json",
+	[CHECK_FORMAT_SARIF] = "sarif", [CHECK_FORMAT_JUNIT] = "junit",
+	[CHECK_FORMAT_GITHUB] = "github",
+};
+
+int check_format__parse(const char *name, enum check_format *out)
 {
-	return n == 1 ? one : many;
+	for (size_t i = 0; i < sizeof(format_names) / sizeof(format_names[0]); i++) {
+		if (!strcmp(name, format_names[i])) {
+			*out = (enum check_format)i;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+int check_report__write(const struct check_report *r, enum check_format format, FILE *out)
+{
+	static int (*const writers[])(const struct check_report *, FILE *) = {
+		[CHECK_FORMAT_TEXT] = check_report__write_text,
+		[CHECK_FORMAT_JSON] = check_report__write_json,
+		[CHECK_FORMAT_SARIF] = check_report__write_sarif,
+		[CHECK_FORMAT_JUNIT] = check_report__write_junit,
+		[CHECK_FORMAT_GITHUB] = check_report__write_github,
+	};
+
+	if ((size_t)format >= sizeof(writers) / sizeof(writers[0]))
+		return -EINVAL;
+	return writers[format](r, out);
 }
 
 /*
- * Where a capability comes from: a manifest's line, or an image's label or
- * file.  Every string is escaped: a tag, a layer's name or a path of an
- * image (and a manifest's names) could hold a CR, LF or escape sequence that
- * forges or erases a line of a CI log.
+ * Findings in inventory order, so a container's findings are together;
+ * stale exceptions after them; problems with the inputs went to stderr.
  */
-static void text__origin(const struct check_violation *v, FILE *out)
-{
-	const struct check_container *c = v->container;
-	char layer[20];
-
-	text__fputs(c->file, out);
-	if (c->source == CHECK_MANIFEST) {
-		fprintf(out, ":%d: ", v->line);
-		text__fputs(c->kind, out);
-		fputc('/', out);
-		text__fputs(c->name, out);
-		fputs(" container ", out);
-		text__fputs(c->container, out);
-		return;
-	}
-	fputs(": image ", out);
-	text__fputs(c->name, out);
-	if (c->source == CHECK_IMAGE) {
-		fputs(" label ", out);
-		text__fputs(c->container, out);
-		return;
-	}
-	fputs(" layer ", out);
-	/* a digest is long; its first 12 digits name it, as `podman images` does */
-	snprintf(layer, sizeof(layer), "%s", c->layer);
-	text__fputs(strncmp(c->layer, "sha256:", 7) ? c->layer : layer, out);
-	fputs(" file ", out);
-	text__fputs(c->path, out);
-	fputs(" (", out);
-	text__fputs(c->detail, out);
-	fputc(')', out);
-}
-
-/* "checked 2 files, 3 containers, 1 image, 2 findings"; files only when images are not alone. */
-static void text__checked(const struct check_report *r, FILE *out)
-{
-	fputs("checked ", out);
-	if (r->files || !r->images)
-		fprintf(out, "%zu %s, %zu %s%s", r->files, plural(r->files, "file", "files"),
-			r->containers, plural(r->containers, "container", "containers"),
-			r->images ? ", " : "");
-	if (r->images)
-		fprintf(out, "%zu %s, %zu %s", r->images, plural(r->images, "image", "images"),
-			r->findings, plural(r->findings, "finding", "findings"));
-}
-
 int check_report__write_text(const struct check_report *r, FILE *out)
 {
 	for (size_t i = 0; i < r->n; i++) {
-		if (r->v[i].outcome == CHECK_EXCEPTED)
-			continue;
-		text__origin(&r->v[i], out);
-		if (r->v[i].cap == CHECK_CAP_PRIVILEGED)
-			fputs(": privileged: true grants every capability\n", out);
-		else
-			fprintf(out, ": capability %s is not in the allowlist\n",
-				caps__name(r->v[i].cap));
+		check_words__line(&r->v[i], out);
+		fputc('\n', out);
 	}
-	text__checked(r, out);
-	fprintf(out, ": %zu %s", r->n_failing, plural(r->n_failing, "violation", "violations"));
-	if (r->errors)
-		fprintf(out, ", %zu %s", r->errors, plural(r->errors, "error", "errors"));
+	for (size_t i = 0; i < r->n_stale; i++) {
+		text__fputs(r->stale[i]->file ? r->stale[i]->file : "the allowlist", out);
+		if (r->stale[i]->line > 0)
+			fprintf(out, ":%d", r->stale[i]->line);
+		fputs(": ", out);
+		check_words__stale(r->stale[i], out);
+		fputc('\n', out);
+	}
+	check_words__summary(r, out);
 	fputc('\n', out);
 	return fflush(out) || ferror(out) ? -EIO : 0;
 }
 
-static const char *source__name(enum check_source source)
+static void json__exception(struct emit *e, const struct check_exception *ex)
 {
-	static const char *const names[] = {
-		[CHECK_MANIFEST] = "manifest", [CHECK_IMAGE] = "label",
-		[CHECK_FILE_CAPS] = "file-capabilities", [CHECK_SETUID_ROOT] = "setuid-root",
-		[CHECK_SETGID_ROOT] = "setgid-root",
-	};
-
-	return names[source];
+	emit__map_start(e, true);
+	emit__kv_str(e, "file", ex->file);
+	emit__kv_int(e, "line", ex->line);
+	emit__kv_str(e, "origin", check_words__origin(ex->origin));
+	emit__kv_str(e, "kind", ex->kind);
+	emit__kv_str(e, "name", ex->name);
+	emit__kv_str(e, "container", ex->container);
+	emit__plain(e, "capabilities");
+	emit__caps(e, ex->add, false);
+	emit__kv_str(e, "reason", ex->reason);
+	emit__kv_str(e, "expires", ex->expires);
+	emit__kv_bool(e, "expired", ex->expired);
+	emit__map_end(e);
 }
 
-static void json__violation(struct emit *e, const struct check_violation *v)
+static void json__finding(struct emit *e, const struct check_violation *v)
 {
 	const struct check_container *c = v->container;
+	int col = check_words__col(v);
 
 	emit__map_start(e, true);
-	emit__kv_str(e, "file", c->file);
+	emit__kv_str(e, "file", check_words__file(v));
 	if (c->source == CHECK_MANIFEST)
 		emit__kv_int(e, "line", v->line);
+	if (c->source == CHECK_MANIFEST && col > 0)
+		emit__kv_int(e, "column", col);
 	emit__kv_str(e, "kind", c->kind);
 	emit__kv_str(e, "name", c->name);
 	emit__kv_str(e, "container", c->container);
@@ -116,12 +104,64 @@ static void json__violation(struct emit *e, const struct check_violation *v)
 		emit__kv_str(e, "capability", caps__name(v->cap));
 	}
 	if (c->source != CHECK_MANIFEST)
-		emit__kv_str(e, "source", source__name(c->source));
+		emit__kv_str(e, "source", check_words__source(c->source));
 	if (c->layer)
 		emit__kv_str(e, "layer", c->layer);
 	if (c->path)
 		emit__kv_str(e, "path", c->path);
+	emit__kv_str(e, "rule", check_rules[check_words__rule(v)].id);
+	emit__kv_str(e, "outcome", check_words__outcome(v->outcome));
+	if (v->exception) {
+		emit__plain(e, "exception");
+		json__exception(e, v->exception);
+	}
 	emit__map_end(e);
+}
+
+/* The failing findings (violations) or the excepted ones. */
+static void json__findings(struct emit *e, const struct check_report *r, const char *key,
+			   bool failing)
+{
+	emit__plain(e, key);
+	emit__seq_start(e, true);
+	for (size_t i = 0; i < r->n; i++)
+		if (check_words__failing(&r->v[i]) == failing)
+			json__finding(e, &r->v[i]);
+	emit__seq_end(e);
+}
+
+static void json__stale(struct emit *e, const struct check_report *r)
+{
+	emit__plain(e, "stale");
+	emit__seq_start(e, true);
+	for (size_t i = 0; i < r->n_stale; i++)
+		json__exception(e, r->stale[i]);
+	emit__seq_end(e);
+}
+
+/* Each problem with an input, taken apart: what CI shows next to the file. */
+static int json__problems(struct emit *e, const struct check_report *r)
+{
+	int err = 0;
+
+	emit__plain(e, "problems");
+	emit__seq_start(e, true);
+	for (size_t i = 0; i < check_words__n_problems(r) && !err; i++) {
+		struct check_problem p;
+
+		err = check_problem__split(r->problems->v[i], &p);
+		if (err)
+			break;
+		emit__map_start(e, true);
+		emit__kv_str(e, "file", p.file);
+		if (p.line > 0)
+			emit__kv_int(e, "line", p.line);
+		emit__kv_str(e, "message", p.message);
+		emit__map_end(e);
+		check_problem__clear(&p);
+	}
+	emit__seq_end(e);
+	return err;
 }
 
 /* The capabilities of c that are violations. */
@@ -130,16 +170,16 @@ static capset_t json__violating(const struct check_report *r, const struct check
 	capset_t set = 0;
 
 	for (size_t i = 0; i < r->n; i++)
-		if (r->v[i].container == c && r->v[i].outcome != CHECK_EXCEPTED)
+		if (r->v[i].container == c && check_words__failing(&r->v[i]))
 			set |= r->v[i].caps;
 	return set;
 }
 
-static void json__finding(struct emit *e, const struct check_report *r,
-			  const struct check_container *c)
+static void json__image_entry(struct emit *e, const struct check_report *r,
+			      const struct check_container *c)
 {
 	emit__map_start(e, true);
-	emit__kv_str(e, "source", source__name(c->source));
+	emit__kv_str(e, "source", check_words__source(c->source));
 	emit__kv_str(e, "layer", c->layer);
 	emit__kv_str(e, "path", c->path);
 	emit__kv_str(e, "detail", c->detail);
@@ -167,7 +207,7 @@ static size_t json__image(struct emit *e, const struct check_report *r, size_t i
 	emit__plain(e, "findings");
 	emit__seq_start(e, true);
 	for (i++; i < r->inv->n && r->inv->v[i].source > CHECK_IMAGE; i++)
-		json__finding(e, r, &r->inv->v[i]);
+		json__image_entry(e, r, &r->inv->v[i]);
 	emit__seq_end(e);
 	emit__map_end(e);
 	return i;
@@ -191,18 +231,25 @@ static void json__images(struct emit *e, const struct check_report *r)
 int check_report__write_json(const struct check_report *r, FILE *out)
 {
 	struct emit e;
+	int err = emit__begin(&e, out, EMIT_JSON);
 
-	emit__begin(&e, out, EMIT_JSON);
+	if (err)
+		return err;
 	emit__map_start(&e, true);
-	emit__plain(&e, "violations");
-	emit__seq_start(&e, true);
-	for (size_t i = 0; i < r->n; i++)
-		if (r->v[i].outcome != CHECK_EXCEPTED)
-			json__violation(&e, &r->v[i]);
-	emit__seq_end(&e);
+	json__findings(&e, r, "violations", true);
+	json__findings(&e, r, "excepted", false);
+	json__stale(&e, r);
+	err = json__problems(&e, r);
+	if (err) {
+		emit__abort(&e);
+		return err;
+	}
 	emit__kv_uint(&e, "files", r->files);
 	emit__kv_uint(&e, "containers", r->containers);
 	emit__kv_uint(&e, "violation_count", r->n_failing);
+	emit__kv_uint(&e, "excepted_count", r->n_excepted);
+	emit__kv_uint(&e, "stale_count", r->n_stale);
+	emit__kv_uint(&e, "excluded", r->excluded);
 	emit__kv_uint(&e, "errors", r->errors);
 	json__images(&e, r);
 	emit__map_end(&e);

@@ -92,8 +92,8 @@ int image__decode_filecaps(const void *value, size_t len, struct image_filecaps 
 			  &out->permitted) ||
 	    filecaps__set(le32_at(p, 2), want > XATTR_CAPS_SZ_1 ? le32_at(p, 4) : 0,
 			  &out->inheritable)) {
-		snprintf(err, err_len, "capability xattr names a capability above %s, unknown here",
-			 caps__name(caps__last_cap()));
+		snprintf(err, err_len, "capability xattr names a capability above %s, which "
+			 "capdiet does not know", caps__name(caps__last_cap()));
 		return -EINVAL;
 	}
 	out->rootid = rev == VFS_CAP_REVISION_3 ? le32_at(p, 5) : 0;

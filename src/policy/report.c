@@ -363,14 +363,29 @@ static bool report__is_file_cap(int cap)
 	       cap == CAP_CHOWN;
 }
 
-static void report__ownership_advice(const struct profile *p, const struct profile_evidence *e,
-				     FILE *out)
+/* Whether the service's user owns the file already, by name or number as
+ * recorded: then no chown can be the fix. */
+static bool report__owns(const struct profile *p, const struct profile_path *pp)
 {
-	const char *who = report__is_root(p) ? "root" : p->user;
+	const char *group;
+	size_t len;
+
+	if (!pp->exists || !pp->owner)
+		return false;
+	if (report__is_root(p))
+		return user_spec__is_root(pp->owner);
+	user_spec__split(p->user, &len, &group);
+	return strlen(pp->owner) == len && !strncmp(pp->owner, p->user, len);
+}
+
+/* The files someone else owns: give them to the service's user. */
+static void report__chown_advice(const struct profile *p, const struct profile_evidence *e,
+				 const char *who, FILE *out)
+{
 	bool any = false;
 
 	for (size_t i = 0; i < e->n_paths; i++)
-		any |= e->paths[i].exists;
+		any |= e->paths[i].exists && !report__owns(p, &e->paths[i]);
 	if (!any)
 		return;
 	fprintf(out, "**Fix the ownership instead.** The service runs as %s and needed "
@@ -378,7 +393,7 @@ static void report__ownership_advice(const struct profile *p, const struct profi
 	for (size_t i = 0; i < e->n_paths; i++) {
 		const struct profile_path *pp = &e->paths[i];
 
-		if (!pp->exists)
+		if (!pp->exists || report__owns(p, pp))
 			continue;
 		fputs("- ", out);
 		report__path_line(out, pp);
@@ -391,6 +406,68 @@ static void report__ownership_advice(const struct profile *p, const struct profi
 		fputs(".\n", out);
 	}
 	fprintf(out, "\nThen CAP_%s can be dropped.\n\n", caps__name(e->cap));
+}
+
+/* Why a file capability was needed on a file the service owns, and the fix. */
+static const struct {
+	int cap;
+	const char *why;
+	const char *file_mode, *dir_mode; /* chmod that lets the owner; NULL: none does */
+} owned_fixes[] = {
+	{ CAP_DAC_OVERRIDE, "Their mode denies their owner what it did:", "u+rw", "u+rwx" },
+	{ CAP_DAC_READ_SEARCH, "Their mode denies their owner reading or searching them:",
+	  "u+r", "u+rx" },
+	{ CAP_FOWNER, "The kernel checks FOWNER only for a file system user that is not the "
+	  "owner, so the service acted on them as another user (setfsuid, a worker's): give "
+	  "that user the files.", NULL, NULL },
+	{ CAP_CHOWN, "It gives them to another owner, which takes CHOWN even from their owner: "
+	  "create them with that owner in the image or volume, so that a service which leaves "
+	  "a right owner alone has nothing to change.", NULL, NULL },
+};
+
+/* The files the service's user owns already: a chown would change nothing. */
+static void report__owned_advice(const struct profile *p, const struct profile_evidence *e,
+				 const char *who, FILE *out)
+{
+	size_t k = 0, n = sizeof(owned_fixes) / sizeof(owned_fixes[0]);
+	bool any = false;
+
+	while (k < n && owned_fixes[k].cap != e->cap)
+		k++;
+	for (size_t i = 0; i < e->n_paths; i++)
+		any |= report__owns(p, &e->paths[i]);
+	if (!any || k == n)
+		return;
+	fprintf(out, "**%s** The service runs as %s and owns these files already, yet needed "
+		"CAP_%s. %s\n\n", owned_fixes[k].file_mode ? "Fix the mode instead." :
+		"A chown would change nothing.", who, caps__name(e->cap), owned_fixes[k].why);
+	for (size_t i = 0; i < e->n_paths; i++) {
+		const struct profile_path *pp = &e->paths[i];
+		bool dir = pp->type && !strcmp(pp->type, "directory");
+
+		if (!report__owns(p, pp))
+			continue;
+		fputs("- ", out);
+		report__path_line(out, pp);
+		if (owned_fixes[k].file_mode) {
+			fprintf(out, ": `chmod %s ", dir ? owned_fixes[k].dir_mode : owned_fixes[k].file_mode);
+			md_text(out, pp->path);
+			fputs("` (in the image or volume)", out);
+		}
+		fputs(".\n", out);
+	}
+	if (owned_fixes[k].file_mode)
+		fprintf(out, "\nThen CAP_%s can be dropped.", caps__name(e->cap));
+	fputs("\n\n", out);
+}
+
+static void report__ownership_advice(const struct profile *p, const struct profile_evidence *e,
+				     FILE *out)
+{
+	const char *who = report__is_root(p) ? "root" : p->user;
+
+	report__chown_advice(p, e, who, out);
+	report__owned_advice(p, e, who, out);
 }
 
 /* Operations that once needed SYS_ADMIN and what is narrower today. */

@@ -81,18 +81,18 @@ static void test_check(void **state)
 	assert_int_equal(PARSE(cmd_check__parse, ok, &o), 0);
 	assert_string_equal(o.allow, "NET_BIND_SERVICE");
 	assert_null(o.allowlist);
-	assert_true(o.json);
+	assert_int_equal(o.format, CHECK_FORMAT_JSON);
 	assert_false(o.help);
 	assert_int_equal(o.n_paths, 2);
 	assert_string_equal(o.paths[0], "k8s/");
 	assert_string_equal(o.paths[1], "x.yaml");
 	assert_string_equal(errbuf, "");
-	/* Everything after the first PATH is a PATH, "--format" too. */
+	/* An option after a PATH is an option (more in test_check_args.c). */
 	assert_int_equal(PARSE(cmd_check__parse, after, &o), 0);
-	assert_false(o.json);
-	assert_int_equal(o.n_paths, 3);
-	assert_string_equal(o.paths[1], "--format");
-	failed_saying(PARSE(cmd_check__parse, bad_format, &o), "--format takes text or json, not 'yaml'", 1);
+	assert_int_equal(o.format, CHECK_FORMAT_JSON);
+	assert_int_equal(o.n_paths, 1);
+	assert_string_equal(o.paths[0], "k8s/");
+	failed_saying(PARSE(cmd_check__parse, bad_format, &o), "--format takes text, json, sarif, junit or github, not 'yaml'", 1);
 	failed_saying(PARSE(cmd_check__parse, missing, &o), "see 'capdiet check --help'", 2);
 	assert_non_null(strstr(errbuf, "'--allow' requires an argument"));
 	failed_saying(PARSE(cmd_check__parse, unknown, &o), "see 'capdiet check --help'", 2);

@@ -169,7 +169,7 @@ has "$OUT" "NET_RAW from the label" \
 	"$WORK/label-oci: image localhost/capdiet/label:1 label io.containers.capabilities: capability NET_RAW is not in the allowlist"
 has "$OUT" "CHOWN from the label" \
 	"$WORK/label-oci: image localhost/capdiet/label:1 label io.containers.capabilities: capability CHOWN is not in the allowlist"
-has "$OUT" "summary" "checked 1 image, 0 findings: 2 violations"
+has_text "$OUT" "summary" "checked 1 image, 0 findings: 2 violations"
 run check --allow NET_RAW,CHOWN "$WORK/label-docker.tar"
 expect_rc "label allowed (docker-archive)" 0
 docker_archive "$WORK/label-typo.tar" localhost/capdiet/typo:1 "NET_RAWW" "$WORK/clean.tar"
@@ -232,7 +232,7 @@ has "$OUT" "setuid root counts as SETUID" \
 	"$WORK/suid-docker.tar: image localhost/capdiet/suid:1 layer sha256:$(sha "$WORK/suid.tar" | cut -c1-12) file /bin/su (setuid root, mode 4755): capability SETUID is not in the allowlist"
 has_text "$OUT" "setgid root counts as SETGID" "file /bin/wall (setgid root, mode 2755): capability SETGID is not in the allowlist"
 if grep -q noexec "$OUT"; then fail "a setuid file nobody can execute is reported"; else ok "a setuid file without execute bits is not"; fi
-has "$OUT" "summary" "checked 1 image, 2 findings: 2 violations"
+has_text "$OUT" "summary" "checked 1 image, 2 findings: 2 violations"
 
 begin "whiteouts and replacements across layers"
 mkdir -p "$WORK/wh-rm/bin" "$WORK/wh-opq/bin" "$WORK/wh-new/bin"

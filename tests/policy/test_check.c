@@ -519,8 +519,7 @@ static void test_hostile_files(void **state)
 	int fd;
 
 	(void)state;
-	write_file("empty.yaml", "", 0);
-	load_fails("empty.yaml", "empty file");
+	/* An empty file is a placeholder, not hostile: test_check_small.c. */
 	write_file("bin.yaml", "kind: Pod\n\0\x01\x02", 13);
 	load_fails("bin.yaml", "binary");
 	snprintf(path, sizeof(path), "%s/big.yaml", tmpdir);
@@ -554,13 +553,19 @@ static void test_collect_directory(void **state)
 	write_file("repo/notes.txt", "services: {b: {}}\n", 18);
 	write_file("repo/.hidden/pod.yaml", "services: {c: {}}\n", 18);
 	write_file("repo/.gitlab-ci.yml", "x: *undefined\n", 14);
+	snprintf(path, sizeof(path), "%s/repo/.git", tmpdir);
+	assert_int_equal(mkdir(path, 0700), 0);
+	write_file("repo/.git/pod.yaml", "services: {d: {}}\n", 18);
 	snprintf(path, sizeof(path), "%s/repo", tmpdir);
 	assert_int_equal(check__collect_path(&inv, path, &errors), 0);
-	assert_int_equal(inv.files, 3);
-	assert_int_equal(inv.n, 4);
-	assert_string_equal(inv.v[0].container, "a"); /* sorted: compose.yaml before k8s/ */
-	assert_int_equal(errors.n, 1);
-	assert_non_null(strstr(errors.v[0], "repo/broken.json:1: "));
+	/* hidden ones are read (kubectl apply -f reads them), .git is not */
+	assert_int_equal(inv.files, 5);
+	assert_int_equal(inv.n, 5);
+	assert_string_equal(inv.v[0].container, "c"); /* sorted: .hidden/ first */
+	assert_string_equal(inv.v[1].container, "a"); /* compose.yaml before k8s/ */
+	assert_int_equal(errors.n, 2);
+	assert_non_null(strstr(errors.v[0], "repo/.gitlab-ci.yml:1: "));
+	assert_non_null(strstr(errors.v[1], "repo/broken.json:1: "));
 	strlist__clear(&errors);
 	check_inventory__clear(&inv);
 }
@@ -666,10 +671,10 @@ static void test_evaluate_and_text(void **state)
 	assert_int_equal(r.n, 3); /* SYS_TIME, CHOWN, SYS_PTRACE; NET_BIND_SERVICE allowed */
 	text = report_text(&r, false);
 	assert_string_equal(text,
-		"pod.yaml:13: Pod/web container app: capability SYS_TIME is not in the allowlist\n"
-		"pod.yaml:16: Pod/web container init: capability CHOWN is not in the allowlist\n"
-		"pod.yaml:19: Pod/web container debug: capability SYS_PTRACE is not in the allowlist\n"
-		"checked 1 file, 3 containers: 3 violations\n");
+		"pod.yaml:13:15: Pod/web container app: capability SYS_TIME is not in the allowlist\n"
+		"pod.yaml:16:59: Pod/web container init: capability CHOWN is not in the allowlist\n"
+		"pod.yaml:19:59: Pod/web container debug: capability SYS_PTRACE is not in the allowlist\n"
+		"checked 1 file, 3 containers: 3 violations in 3 containers (CHOWN, SYS_PTRACE, SYS_TIME)\n");
 	free(text);
 	check_report__clear(&r);
 	check_allowlist__free(al);

@@ -50,8 +50,10 @@ extern const struct option cli__help_options[];
 
 /* One subcommand's command line, for cli__parse_options(). */
 struct cli_parser {
-	/* getopt_long's: "+" first, so operands end the options; "+:" to word
-	 * unknown options and missing values in on_option instead of getopt. */
+	/* getopt_long's: "+" first, so operands end the options (a command
+	 * that runs CMD); without "+", getopt moves operands after the options
+	 * (check's PATHs); "+:" to word unknown options and missing values in
+	 * on_option instead of getopt. */
 	const char *optstring;
 	const struct option *options;
 	/*

@@ -14,6 +14,7 @@
 #include "capdiet/core/caps.h"
 #include "capdiet/learn/trial.h"
 #include "capdiet/observe/record.h"
+#include "capdiet/policy/check.h"
 #include "capdiet/policy/export.h"
 
 enum {
@@ -37,14 +38,30 @@ int do_inspect(int argc, char **argv);
  * message.  With help set, nothing else was checked: print the usage.
  */
 
+#define CHECK_MAX_EXCLUDES 64
+#define CHECK_MAX_HELM_VALUES 64
+#define CHECK_MAX_COMPOSE_FILES 64
+
 struct check_opts {
 	const char *allow;      /* --allow LIST */
 	const char *allowlist;  /* --allowlist FILE */
 	const char *engine;     /* --engine podman: PATHs are local image names */
-	bool json;              /* --format json */
+	enum check_format format; /* --format */
+	bool format_given;      /* --format was given: a second one is an error */
 	bool help;
-	char **paths;           /* PATH...: every argument after the options */
+	char **paths;           /* PATH...: the arguments that are not options */
 	int n_paths;
+	long max_nodes;         /* --max-nodes N: a document's limit; 0: YDOC_MAX_NODES */
+	const char *baseline;   /* --baseline FILE: its findings are excepted */
+	const char *write_baseline; /* --write-baseline FILE: record, exit 0 */
+	bool fail_stale;        /* --fail-stale: an unused exception fails too */
+	const char *exclude[CHECK_MAX_EXCLUDES]; /* --exclude GLOB, repeatable */
+	size_t n_exclude;
+	bool render;            /* --render: helm template / kustomize build charts, overlays */
+	const char *helm_values[CHECK_MAX_HELM_VALUES]; /* --helm-values FILE, repeatable */
+	size_t n_helm_values;
+	const char *compose_files[CHECK_MAX_COMPOSE_FILES]; /* -f FILE: one Compose project */
+	size_t n_compose_files;
 };
 int cmd_check__parse(int argc, char **argv, struct check_opts *o);
 

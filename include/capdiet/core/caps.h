@@ -17,9 +17,13 @@ typedef uint64_t capset_t;
 
 #define CAPSET_BIT(cap) ((capset_t)1 << (cap))
 
-/* Highest capability number this build knows (libcap's and the kernel's). */
+/*
+ * Highest capability with a name: CAP_CHECKPOINT_RESTORE (40), from one
+ * static table, whatever the host's libcap or kernel knows, so a manifest
+ * gets the same verdict on every machine.
+ */
 int caps__last_cap(void);
-/* Every capability the running kernel knows. */
+/* Every capability with a name (0 to caps__last_cap()): what ALL means. */
 capset_t caps__all(void);
 bool caps__has(capset_t set, int cap);
 int caps__count(capset_t set);
@@ -38,10 +42,20 @@ int caps__parse_name(const char *name);
 int caps__parse_list(const char *list, capset_t *set, char *bad, size_t bad_len);
 /* Adds one name (or ALL) to *set; -EINVAL for an unknown name. */
 int caps__add_name(capset_t *set, const char *name);
+/*
+ * Whether name is written as a Kubernetes runtime reads a drop: without
+ * blanks around it and without the CAP_ prefix (the runtime adds CAP_
+ * itself, so "CAP_NET_RAW" and " ALL " drop nothing there).
+ */
+bool caps__name_is_bare(const char *name);
 
-/* "NET_BIND_SERVICE" (no CAP_ prefix, upper case); NULL if out of range. */
+/*
+ * "NET_BIND_SERVICE" (no CAP_ prefix, upper case).  A capability above
+ * caps__last_cap() is named by its number, "cap_41" (which caps__parse_name
+ * refuses); NULL outside 0..63.
+ */
 const char *caps__name(int cap);
-/* "CAP_NET_BIND_SERVICE"; NULL if out of range. */
+/* "CAP_NET_BIND_SERVICE", or "cap_41" as caps__name; NULL outside 0..63. */
 const char *caps__full_name(int cap);
 
 /*

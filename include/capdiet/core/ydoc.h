@@ -4,12 +4,17 @@
  * libyaml's event parser, for profiles, allowlists and manifests alike.
  *
  * Built for untrusted input (manifests in a pull request): input larger than
- * YDOC_MAX_SIZE, nesting deeper than YDOC_MAX_DEPTH, more than
+ * YDOC_MAX_SIZE, nesting deeper than YDOC_MAX_DEPTH, a document of more than
  * YDOC_MAX_NODES nodes once aliases are counted at their expanded size
- * ("billion laughs"), NUL characters in strings and duplicate mapping keys
- * are errors, never a crash or a hang.  Aliases share the anchored node
+ * ("billion laughs"; what aliases add is limited so for the whole input
+ * too), NUL characters in strings and duplicate mapping keys are errors,
+ * never a crash or a hang.  JSON's surrogate pairs ("\ud83d\ude00") are
+ * read as the character they encode; half a pair is an error.  Aliases share the anchored node
  * instead of copying it; merge keys ("<<: *defaults") are resolved, so a
- * merged "privileged: true" is seen.  Every node keeps its line, so errors
+ * merged "privileged: true" is seen.  Where YAML readers disagree on which
+ * value wins (two merge keys in one mapping, or a key written before the
+ * '<<' that brings it again: kubectl's go-yaml takes the later), the input
+ * is an error.  Every node keeps its line, so errors
  * say FILE:LINE.
  */
 #ifndef CAPDIET_YDOC_H
@@ -22,12 +27,14 @@
 
 #define YDOC_MAX_SIZE  (16u << 20) /* bytes of input */
 #define YDOC_MAX_DEPTH 64
-#define YDOC_MAX_NODES 1000000
+#define YDOC_MAX_NODES 1000000    /* per document, by default */
 
 /* What a file may contain beyond plain YAML; combine with |. */
 enum ydoc_flags {
 	YDOC_ONE_DOCUMENT = 1 << 0, /* exactly one document (a profile) */
 	YDOC_NO_ALIASES   = 1 << 1, /* *alias is an error: capdiet never writes one */
+	YDOC_NO_BINARY    = 1 << 2, /* !!binary is an error: kubectl decodes it to other
+				     * text than it shows, so a key could hide (manifests) */
 };
 
 enum ydoc_type { YDOC_SCALAR, YDOC_SEQ, YDOC_MAP };
@@ -38,7 +45,8 @@ struct ydoc_node {
 	int col;                   /* 1-based column where it starts */
 	bool plain;                /* scalar without quotes or tag: null, true, 12 resolve */
 	char *value;               /* scalar text, NUL-terminated */
-	char *tag;                 /* explicit scalar tag (tag:yaml.org,2002:str), or NULL */
+	char *tag;                 /* explicit tag (tag:yaml.org,2002:str, Compose's
+				    * !reset), of any node, or NULL */
 	struct ydoc_node **items; /* sequence: n items; mapping: key, value, ... */
 	size_t n;                  /* items (sequence) or pairs (mapping) */
 	size_t height;             /* 1 for a scalar */
@@ -81,6 +89,26 @@ int ydoc__parse(const char *buf, size_t len, unsigned int flags, struct ydoc **o
 /* ydoc__parse, with the problem written to where as "FILE:LINE: problem". */
 int ydoc__load(const char *buf, size_t len, unsigned int flags,
 	       const struct ydoc_where *where, struct ydoc **out);
+/*
+ * ydoc__parse with max_nodes instead of YDOC_MAX_NODES: a document over it,
+ * or aliases adding more than it to the whole input, returns -E2BIG
+ * (described), so a caller can say how to raise it.
+ */
+int ydoc__parse_max(const char *buf, size_t len, unsigned int flags, size_t max_nodes,
+		    struct ydoc **out, struct ydoc_error *err);
+/*
+ * What ydoc__load_each hands over: one document's root (NULL when it is
+ * empty), valid only during the call.  0 to go on; -errno to stop, after
+ * writing why to the where given to ydoc__load_each.
+ */
+typedef int (*ydoc_each_fn)(const struct ydoc_node *root, void *ctx);
+/*
+ * As ydoc__load with ydoc__parse_max's limit, but each document goes to fn
+ * as it ends and is freed then: one document in memory at a time, however
+ * many a file holds.  Returns 0, fn's error, or the parse's (-E2BIG too).
+ */
+int ydoc__load_each(const char *buf, size_t len, unsigned int flags, size_t max_nodes,
+		    const struct ydoc_where *where, ydoc_each_fn fn, void *ctx);
 void ydoc__free(struct ydoc *t);
 
 /* The value for key in a mapping, or NULL (not a mapping, or no such key). */
@@ -94,6 +122,12 @@ bool ydoc__is_null(const struct ydoc_node *n);
 const char *ydoc__text(const struct ydoc_node *n);
 /* A scalar equal to s. */
 bool ydoc__is(const struct ydoc_node *n, const char *s);
+/*
+ * A boolean as YAML 1.1 spells it, which Kubernetes and Compose accept:
+ * true/yes/on/y or false/no/off/n in any case; absent or null is false.
+ * Returns 0, or -EINVAL for anything else.
+ */
+int ydoc__bool(const struct ydoc_node *n, bool *out);
 /*
  * Adds the capability names of a list ([NET_BIND_SERVICE, cap_chown, ALL])
  * to *set; an absent or null list adds nothing.  With lines (64 entries),
