@@ -1,24 +1,44 @@
 // SPDX-License-Identifier: MIT
 #include <errno.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/capability.h>
 
+#include "capdiet/core/text.h"
 #include "capdiet/core/user.h"
 #include "capdiet/policy/report.h"
 
 /* ---- Markdown helpers ---- */
 
-/* Text for a table cell or a line: '|' would end the cell, newlines the row. */
+/*
+ * Text for a table cell or a line: '|' would end the cell, a newline the
+ * row, and a terminal acts on escape sequences and other control
+ * characters (read from a pod's name, an image, a path): those are written
+ * as text__escape writes them ("\x1b"), as is a byte that is not UTF-8.
+ */
 static void md_text(FILE *out, const char *s)
 {
-	for (; s && *s; s++) {
-		if (*s == '|')
-			fputs("\\|", out);
-		else
-			fputc(*s == '\n' || *s == '\r' ? ' ' : *s, out);
+	const unsigned char *p = (const unsigned char *)s;
+
+	while (p && *p) {
+		char one[TEXT_ESCAPE_MAX + 1], escaped[TEXT_ESCAPE_MAX + 1];
+		uint32_t cp = 0;
+		size_t n = text__utf8_decode(p, &cp);
+
+		if (*p == '|' || *p == '\n' || *p == '\r') {
+			fputs(*p == '|' ? "\\|" : " ", out);
+		} else if (n && !text__is_control(cp)) {
+			fwrite(p, 1, n, out);
+		} else {
+			n = n ? n : 1;
+			snprintf(one, sizeof(one), "%.*s", (int)n, (const char *)p);
+			text__escape(one, escaped, sizeof(escaped));
+			fputs(escaped, out);
+		}
+		p += n;
 	}
 }
 
@@ -704,8 +724,188 @@ static void report__justification(const struct profile *p, FILE *out)
 	      "capability above cannot be removed, and what limits the risk.\n\n", out);
 }
 
+/* ---- a profile made by capdiet observe ---- */
+
+/* namespace `shop`, workload `web`, pod `web-...`, container `nginx`; or its cgroup. */
+static void report__workload_cell(const struct profile_observation *o, FILE *out)
+{
+	const char *const label[] = { "namespace", "workload", "pod", "container" };
+	const char *const value[] = { o->namespace, o->workload, o->pod, o->container };
+	bool any = false;
+
+	for (size_t i = 0; i < sizeof(value) / sizeof(value[0]); i++) {
+		if (!value[i])
+			continue;
+		fprintf(out, "%s%s ", any ? ", " : "", label[i]);
+		md_code(out, value[i]);
+		any = true;
+	}
+	if (any)
+		return;
+	if (!o->cgroup) {
+		fputs("unknown", out);
+		return;
+	}
+	fputs("cgroup ", out);
+	md_code(out, o->cgroup);
+}
+
+static void report__nodes_cell(const struct profile_observation *o, FILE *out)
+{
+	if (!o->n_nodes) {
+		md_code(out, o->node);
+		return;
+	}
+	for (size_t i = 0; i < o->n_nodes; i++) {
+		fputs(i ? ", " : "", out);
+		md_code(out, o->nodes[i].node);
+		fprintf(out, " (%llu replica%s)", (unsigned long long)o->nodes[i].replicas,
+			o->nodes[i].replicas == 1 ? "" : "s");
+	}
+}
+
+static void report__observation_header(const struct profile *p, FILE *out)
+{
+	const struct profile_observation *o = p->observation;
+
+	fputs("# Observed capability use: ", out);
+	md_text(out, report__name(p));
+	fputs("\n\n| | |\n|---|---|\n| Runtime | ", out);
+	md_text(out, o->runtime ? o->runtime : "unknown");
+	fputs(" |\n| Workload | ", out);
+	report__workload_cell(o, out);
+	if (o->image) {
+		fputs(" |\n| Image | ", out);
+		md_code(out, o->image);
+	}
+	fputs(o->n_nodes ? " |\n| Nodes | " : " |\n| Node | ", out);
+	report__nodes_cell(o, out);
+	fputs(" |\n| Window | ", out);
+	md_text(out, o->start);
+	fputs(" to ", out);
+	md_text(out, o->end);
+	fprintf(out, " (%.0f s) |\n| Checks seen | %llu |\n| Complete | %s |\n| capdiet | ",
+		o->seconds, (unsigned long long)o->checks,
+		p->complete && !p->lost ? "yes" : "**no**");
+	md_text(out, p->capdiet_version ? p->capdiet_version : "unknown");
+	fputs(" |\n\n", out);
+}
+
+static void report__observation_caveat(const struct profile_observation *o, FILE *out)
+{
+	fprintf(out, "> **Observed, not learned.** Observation shows what was used in the "
+		"window, not what is needed: a capability used only on a rare path may be "
+		"missing, and a trial (`capdiet run`) gives the minimum with evidence. The "
+		"longer the window and the more of the service's work it saw, the more the "
+		"unused list can be trusted: this one is %.0f seconds with %llu capability "
+		"checks.\n\n", o->seconds, (unsigned long long)o->checks);
+}
+
+static void report__observation_sets(const struct profile *p, FILE *out)
+{
+	const struct profile_observation *o = p->observation;
+	char *flags = caps__format(o->used, " --cap-add=", false);
+
+	fputs("## Held, used and unused\n\n| | Capabilities |\n|---|---|\n", out);
+	md_caps_line(out, "| Held (bounding set of its processes) | ", o->held, "none", " |\n");
+	md_caps_line(out, "| Used (granted checks) | ", o->used, "none", " |\n");
+	md_caps_line(out, "| Denied (failed checks) | ", o->denied, "none", " |\n");
+	md_caps_line(out, "| **Unused: held, never checked; can be dropped** | ", o->unused,
+		     "none", " |\n\n");
+	if (o->used)
+		fprintf(out, "Docker, with what was used in the window: `--cap-drop=ALL "
+			"--cap-add=%s` (`capdiet export` writes it for other runtimes).\n\n",
+			flags ? flags : "");
+	else
+		fputs("Nothing was used in the window: `--cap-drop=ALL` is where a trial "
+		      "should start.\n\n", out);
+	if (p->caps & ~o->used)
+		md_caps_line(out, "The profile's set also has ", p->caps & ~o->used, "",
+			     ", added to what was observed.\n\n");
+	if (o->denied)
+		md_caps_line(out, "Denied checks show what the service tried without holding "
+			     "it: ", o->denied, "", ". It went on without them here; a trial "
+			     "says whether it works as it should.\n\n");
+	free(flags);
+}
+
+static const char *report__verdict(const struct profile_observation *o, int cap)
+{
+	if (caps__has(o->used, cap))
+		return caps__has(o->denied, cap) ? "used, and denied too" : "used";
+	if (caps__has(o->denied, cap))
+		return "denied";
+	if (caps__has(o->unused, cap))
+		return "unused: can be dropped";
+	return caps__has(o->held, cap) ? "held" : "checked";
+}
+
+static void report__observation_counts(const struct profile_observation *o, FILE *out)
+{
+	capset_t rows = o->held | o->used | o->denied;
+
+	for (int cap = 0; cap < 64; cap++)
+		rows |= o->counts[cap] ? CAPSET_BIT(cap) : 0;
+	if (!rows)
+		return;
+	fputs("## Per capability\n\n| Capability | Held | Checks | In the window |\n"
+	      "|---|---|---|---|\n", out);
+	for (int cap = 0; cap < 64; cap++)
+		if (caps__has(rows, cap))
+			fprintf(out, "| %s | %s | %llu | %s |\n", caps__name(cap) ?: "?",
+				caps__has(o->held, cap) ? "yes" : "no",
+				(unsigned long long)o->counts[cap], report__verdict(o, cap));
+	fputc('\n', out);
+}
+
+static void report__observation_nodes(const struct profile_observation *o, FILE *out)
+{
+	if (!o->n_nodes)
+		return;
+	fputs("## Nodes\n\n| Node | Replicas | Checks | Seconds watched |\n|---|---|---|---|\n",
+	      out);
+	for (size_t i = 0; i < o->n_nodes; i++) {
+		fputs("| ", out);
+		md_text(out, o->nodes[i].node);
+		fprintf(out, " | %llu | %llu | %.0f |\n", (unsigned long long)o->nodes[i].replicas,
+			(unsigned long long)o->nodes[i].checks, o->nodes[i].seconds);
+	}
+	fputc('\n', out);
+}
+
+/* The evidence of each used capability, as trace records it: no trial. */
+static void report__observation_evidence(const struct profile *p, FILE *out)
+{
+	if (!p->n_needed)
+		return;
+	fputs("## Evidence for each used capability\n\n", out);
+	for (size_t i = 0; i < p->n_needed; i++) {
+		const struct profile_evidence *e = &p->needed[i];
+
+		fprintf(out, "### %s\n\n**Unlocks:** %s  \n**Risk:** %s\n\n",
+			caps__name(e->cap) ?: "?", caps__describe(e->cap), report__risk(e->cap));
+		report__evidence_table(e, out);
+		report__cap_advice(p, e, out);
+	}
+}
+
+static int report__observation(const struct profile *p, FILE *out)
+{
+	report__observation_header(p, out);
+	report__observation_caveat(p->observation, out);
+	report__warnings(p, out);
+	report__observation_sets(p, out);
+	report__observation_counts(p->observation, out);
+	report__observation_nodes(p->observation, out);
+	report__observation_evidence(p, out);
+	report__docker_comparison(p, out);
+	return ferror(out) ? -EIO : 0;
+}
+
 int report__write(const struct profile *p, FILE *out)
 {
+	if (p->observation)
+		return report__observation(p, out);
 	report__header(p, out);
 	report__warnings(p, out);
 	report__minimum_set(p, out);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "capdiet/profile/profile.h"
 
@@ -81,6 +82,7 @@ void profile__free(struct profile *p)
 	}
 	free(p->trials);
 	strlist__clear(&p->failed_ops);
+	profile_observation__free(p->observation);
 	free(p);
 }
 
@@ -258,4 +260,144 @@ char *profile__clean_name(const char *name)
 		if (!name__char_ok((unsigned char)out[i]))
 			out[i] = '-';
 	return out;
+}
+
+/* ---- observations (capdiet observe, capdiet merge) ---- */
+
+struct profile_observation *profile__add_observation(struct profile *p)
+{
+	if (!p->observation)
+		p->observation = calloc(1, sizeof(*p->observation));
+	if (!p->observation)
+		errno = ENOMEM;
+	return p->observation;
+}
+
+void profile_observation__free(struct profile_observation *o)
+{
+	if (!o)
+		return;
+	free(o->node);
+	free(o->start);
+	free(o->end);
+	free(o->runtime);
+	free(o->id);
+	free(o->pod);
+	free(o->pod_uid);
+	free(o->namespace);
+	free(o->container);
+	free(o->image);
+	free(o->cgroup);
+	free(o->workload);
+	for (size_t i = 0; i < o->n_nodes; i++) {
+		free(o->nodes[i].node);
+		strlist__clear(&o->nodes[i].ids);
+	}
+	free(o->nodes);
+	free(o);
+}
+
+struct profile_node_count *profile_observation__add_node(struct profile_observation *o)
+{
+	return profile__grow((void **)&o->nodes, &o->n_nodes, sizeof(*o->nodes));
+}
+
+/* Digits of a fraction of a second, then Z: ".250Z", or "Z" alone. */
+static int profile__time_tail(const char *s, double *frac)
+{
+	char *end;
+
+	*frac = 0;
+	if (*s == '.') {
+		if (s[1] < '0' || s[1] > '9')
+			return -EINVAL;
+		*frac = strtod(s, &end);
+		s = end;
+	}
+	return !strcmp(s, "Z") ? 0 : -EINVAL;
+}
+
+int profile__parse_time(const char *text, double *out)
+{
+	struct tm tm = { 0 };
+	const char *rest;
+	double frac;
+	time_t t;
+
+	/* strptime takes "%Y" of any width and skips spaces: check the shape. */
+	if (!text || strspn(text, "0123456789") != 4 || text[4] != '-')
+		return -EINVAL;
+	rest = strptime(text, "%Y-%m-%dT%H:%M:%S", &tm);
+	if (!rest || rest - text != 19 || strchr(text, ' ') ||
+	    profile__time_tail(rest, &frac))
+		return -EINVAL;
+	t = timegm(&tm);
+	if (t == (time_t)-1)
+		return -EINVAL;
+	*out = (double)t + frac;
+	return 0;
+}
+
+/* Kubernetes' generated suffixes use this alphabet: no vowels, no 0 1 3. */
+static bool workload__generated(const char *s, size_t n, size_t min, size_t max)
+{
+	return n >= min && n <= max && strspn(s, "bcdfghjklmnpqrstvwxz2456789") >= n;
+}
+
+static bool workload__digits(const char *s, size_t n, size_t min)
+{
+	return n >= min && strspn(s, "0123456789") >= n;
+}
+
+/* A pod's random suffix (every controller's pods have one). */
+static bool workload__pod_suffix(const char *s, size_t n)
+{
+	return workload__generated(s, n, 5, 5);
+}
+
+/* A ReplicaSet's pod-template-hash, or the time in a CronJob's Job name. */
+static bool workload__owner_suffix(const char *s, size_t n)
+{
+	return workload__generated(s, n, 6, 10) || workload__digits(s, n, 8);
+}
+
+/* A StatefulSet's ordinal. */
+static bool workload__ordinal(const char *s, size_t n)
+{
+	return workload__digits(s, n, 1);
+}
+
+/* Length of name[0..len) without its last "-WORD" when word(WORD), else 0. */
+static size_t workload__strip(const char *name, size_t len, bool (*word)(const char *, size_t))
+{
+	const char *dash = memrchr(name, '-', len);
+
+	if (!dash || dash == name)
+		return 0;
+	return word(dash + 1, len - (size_t)(dash - name) - 1) ? (size_t)(dash - name) : 0;
+}
+
+char *profile_observation__workload(const struct profile_observation *o)
+{
+	size_t len, cut;
+	char *s;
+
+	if (!o->workload && !o->pod) {
+		errno = ENOENT;
+		return NULL;
+	}
+	if (o->workload) {
+		len = strlen(o->workload);
+	} else {
+		len = strlen(o->pod);
+		cut = workload__strip(o->pod, len, workload__pod_suffix);
+		if (cut)
+			len = workload__strip(o->pod, cut, workload__owner_suffix) ?: cut;
+		else
+			len = workload__strip(o->pod, len, workload__ordinal) ?: len;
+	}
+	s = strndup(o->workload ? o->workload : o->pod, len);
+	if (!s)
+		errno = ENOMEM;
+	return s;
 }

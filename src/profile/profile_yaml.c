@@ -34,22 +34,26 @@ enum field_kind {
 	F_MODE,     /* unsigned int, written "0640" */
 	F_SCHEMA,   /* int, must be PROFILE_SCHEMA_VERSION */
 	F_LIST,     /* an array of records, see struct list_spec */
+	F_TIME,     /* char *, ISO 8601 UTC (profile__parse_time), not null */
+	F_COUNTS,   /* uint64_t[64], written {NAME: n, ...} for each n > 0 */
+	F_RECORD,   /* one record behind a pointer, left out when NULL */
 };
 
 struct list_spec;
 
 /* Which records a list holds; list__add appends one. */
-enum list_kind { L_PATHS, L_NEEDED, L_OBSERVED, L_TRIALS };
+enum list_kind { L_PATHS, L_NEEDED, L_OBSERVED, L_TRIALS, L_NODES, L_OBSERVATION };
 
 struct field {
 	const char *key;
 	enum field_kind kind;
 	size_t offset;
 	bool required;
-	const struct list_spec *list; /* F_LIST */
+	const struct list_spec *list; /* F_LIST, F_RECORD */
 };
 
-/* An array of records: T *items at the field's offset, size_t count here. */
+/* An array of records: T *items at the field's offset, size_t count here.
+ * F_RECORD uses the same description for T *one (count_offset unused). */
 struct list_spec {
 	const struct field *fields;
 	size_t n_fields;
@@ -130,6 +134,57 @@ static const struct list_spec trial_list = {
 	offsetof(struct profile, n_trials), true, L_TRIALS, NULL,
 };
 
+#define NC(key, kind, member, req) FIELD(struct profile_node_count, key, kind, member, req)
+static const struct field node_fields[] = {
+	NC("node", F_NAME, node, true),
+	NC("replicas", F_U64, replicas, false),
+	NC("checks", F_U64, checks, false),
+	NC("seconds", F_DOUBLE, seconds, false),
+	NC("ids", F_STRLIST, ids, false),
+};
+
+static const struct list_spec node_list = {
+	node_fields, N_OF(node_fields), sizeof(struct profile_node_count),
+	offsetof(struct profile_observation, n_nodes), true, L_NODES, NULL,
+};
+
+/* Only a merged observation has nodes. */
+static bool observation__omit(const void *elem, const struct field *f)
+{
+	const struct profile_observation *o = elem;
+
+	return f->kind == F_LIST && !o->n_nodes;
+}
+
+#define OB(key, kind, member, req) FIELD(struct profile_observation, key, kind, member, req)
+static const struct field observation_fields[] = {
+	OB("runtime", F_STR, runtime, false),
+	OB("node", F_STR, node, false),
+	OB("namespace", F_STR, namespace, false),
+	OB("pod", F_STR, pod, false),
+	OB("pod_uid", F_STR, pod_uid, false),
+	OB("workload", F_OPT_STR, workload, false),
+	OB("container", F_STR, container, false),
+	OB("image", F_STR, image, false),
+	OB("id", F_STR, id, false),
+	OB("cgroup", F_STR, cgroup, false),
+	OB("start", F_TIME, start, true),
+	OB("end", F_TIME, end, true),
+	OB("seconds", F_DOUBLE, seconds, true),
+	OB("checks", F_U64, checks, true),
+	OB("held", F_CAPSET, held, true),
+	OB("used", F_CAPSET, used, true),
+	OB("denied", F_CAPSET, denied, true),
+	OB("unused", F_CAPSET, unused, true),
+	OB("counts", F_COUNTS, counts, false),
+	LIST(struct profile_observation, "nodes", nodes, &node_list),
+};
+
+static const struct list_spec observation_record = {
+	observation_fields, N_OF(observation_fields), sizeof(struct profile_observation),
+	0, false, L_OBSERVATION, observation__omit,
+};
+
 #define PR(key, kind, member, req) FIELD(struct profile, key, kind, member, req)
 static const struct field profile_fields[] = {
 	PR("capdiet_profile", F_SCHEMA, schema, true),
@@ -152,6 +207,8 @@ static const struct field profile_fields[] = {
 	PR("minimized", F_BOOL, minimized, false),
 	PR("flaky", F_BOOL, flaky, false),
 	PR("lost", F_U64, lost, false),
+	{ "observation", F_RECORD, offsetof(struct profile, observation), false,
+	  &observation_record },
 	PR("caps", F_CAPSET, caps, true),
 	PR("unnecessary", F_CAPSET, unnecessary, false),
 	PR("untestable", F_CAPSET, untestable, false),
@@ -190,6 +247,22 @@ static int write_list(struct emit *e, const struct field *f, const void *base)
 	return err ? err : emit__seq_end(e);
 }
 
+/* {NAME: n} for each capability with checks, in number order; as in the
+ * sets (emit__caps), a number without a name could not be read back. */
+static int write_counts(struct emit *e, const uint64_t *counts)
+{
+	int err = emit__map_start(e, true);
+
+	for (int cap = 0; !err && cap < 64; cap++) {
+		if (!counts[cap] || !caps__name(cap))
+			continue;
+		err = emit__plain(e, caps__name(cap));
+		if (!err)
+			err = emit__uint(e, counts[cap]);
+	}
+	return err ? err : emit__map_end(e);
+}
+
 static int write_value(struct emit *e, const struct field *f, const void *base)
 {
 	char buf[32];
@@ -197,6 +270,7 @@ static int write_value(struct emit *e, const struct field *f, const void *base)
 	switch (f->kind) {
 	case F_STR:
 	case F_OPT_STR:
+	case F_TIME:
 		return emit__str(e, *AT(base, f, char *const));
 	case F_NAME:
 		return emit__str(e, *AT(base, f, char *const) ? *AT(base, f, char *const) : "");
@@ -223,6 +297,11 @@ static int write_value(struct emit *e, const struct field *f, const void *base)
 		return emit__quoted(e, buf);
 	case F_LIST:
 		return write_list(e, f, base);
+	case F_COUNTS:
+		return write_counts(e, AT(base, f, const uint64_t));
+	case F_RECORD:
+		return write_record(e, f->list->fields, f->list->n_fields,
+				    *AT(base, f, const void *const), f->list->flow, f->list);
 	}
 	return -EINVAL;
 }
@@ -240,6 +319,8 @@ static int write_record(struct emit *e, const struct field *fields, size_t n,
 		if (fields[i].kind == F_OPT_BOOL && !*AT(base, &fields[i], const bool))
 			continue;
 		if (fields[i].kind == F_OPT_CAPSET && !*AT(base, &fields[i], const capset_t))
+			continue;
+		if (fields[i].kind == F_RECORD && !*AT(base, &fields[i], const void *const))
 			continue;
 		err = emit__plain(e, fields[i].key);
 		if (!err)
@@ -492,6 +573,10 @@ static void *list__add(const struct list_spec *spec, void *base)
 		return profile__add_observed(base, 0);
 	case L_TRIALS:
 		return profile__add_trial(base);
+	case L_NODES:
+		return profile_observation__add_node(base);
+	case L_OBSERVATION:
+		return profile__add_observation(base);
 	}
 	errno = EINVAL;
 	return NULL;
@@ -511,6 +596,56 @@ static int read_list(const struct ydoc_where *where, const struct field *f,
 		err = read_record(where, n->items[i], spec->fields, spec->n_fields, elem);
 	}
 	return err;
+}
+
+static int read_time(const struct ydoc_where *where, const struct field *f,
+		     const struct ydoc_node *n, char **out)
+{
+	double t;
+	int err = expect(where, f, n, YDOC_SCALAR);
+
+	if (!err && (ydoc__is_null(n) || profile__parse_time(n->value, &t)))
+		return ydoc_where__fail(where, n->line, "%s: expected a UTC time like "
+					"2026-11-29T12:00:00Z, found '%s'", f->key, n->value);
+	if (!err)
+		*out = strdup(n->value);
+	return err ? err : *out ? 0 : -ENOMEM;
+}
+
+/* NAME: n pairs; two spellings of one capability are one key twice. */
+static int read_counts(const struct ydoc_where *where, const struct field *f,
+		       const struct ydoc_node *n, uint64_t *counts)
+{
+	capset_t seen = 0;
+	int err = ydoc__is_null(n) ? 0 : expect(where, f, n, YDOC_MAP);
+
+	for (size_t i = 0; !err && !ydoc__is_null(n) && i < n->n; i++) {
+		const struct ydoc_node *key = ydoc__key(n, i);
+		int cap;
+
+		err = read_cap(where, f, key, &cap);
+		if (!err && caps__has(seen, cap))
+			err = ydoc_where__fail(where, key->line, "%s: %s appears twice", f->key,
+					       caps__name(cap));
+		if (!err)
+			err = read_u64(where, f, ydoc__value(n, i), &counts[cap]);
+		seen |= err ? 0 : CAPSET_BIT(cap);
+	}
+	return err;
+}
+
+static int read_one(const struct ydoc_where *where, const struct field *f,
+		    const struct ydoc_node *n, void *base)
+{
+	const struct list_spec *spec = f->list;
+	int err = expect(where, f, n, YDOC_MAP);
+	void *rec = err ? NULL : list__add(spec, base);
+
+	if (err)
+		return err;
+	if (!rec)
+		return -ENOMEM;
+	return read_record(where, n, spec->fields, spec->n_fields, rec);
 }
 
 static int read_value(const struct ydoc_where *where, const struct field *f,
@@ -543,6 +678,12 @@ static int read_value(const struct ydoc_where *where, const struct field *f,
 		return read_schema(where, f, n, AT(base, f, int));
 	case F_LIST:
 		return read_list(where, f, n, base);
+	case F_TIME:
+		return read_time(where, f, n, AT(base, f, char *));
+	case F_COUNTS:
+		return read_counts(where, f, n, AT(base, f, uint64_t));
+	case F_RECORD:
+		return read_one(where, f, n, base);
 	}
 	return -EINVAL;
 }
@@ -616,6 +757,42 @@ static int profile__check_words(const struct ydoc_where *where, const struct ydo
 	return 0;
 }
 
+/* The line of key in the observation, or of the observation itself. */
+static int observation__line(const struct ydoc_node *map, const char *key)
+{
+	const struct ydoc_node *n = ydoc__get(map, key);
+
+	return n ? n->line : map->line;
+}
+
+/*
+ * An observation holds together: it names the host (or hosts) it was
+ * watched on, its window does not end before it starts, and what it calls
+ * unused was held and never checked.
+ */
+static int profile__check_observation(const struct ydoc_where *where,
+				      const struct ydoc_node *root,
+				      const struct profile_observation *o)
+{
+	const struct ydoc_node *map = ydoc__get(root, "observation");
+	double start = 0, end = 0;
+
+	if (!o)
+		return 0;
+	if ((!o->node || !*o->node) && !o->n_nodes)
+		return ydoc_where__fail(where, observation__line(map, "node"), "observation: "
+					"node: name the host it was watched on");
+	if (!profile__parse_time(o->start, &start) && !profile__parse_time(o->end, &end) &&
+	    end < start)
+		return ydoc_where__fail(where, observation__line(map, "end"), "observation: "
+					"end: %s is before start %s", o->end, o->start);
+	if ((o->unused & ~o->held) || (o->unused & (o->used | o->denied)))
+		return ydoc_where__fail(where, observation__line(map, "unused"), "observation: "
+					"unused: only what was held and never checked (held "
+					"minus used and denied)");
+	return 0;
+}
+
 struct profile *profile__parse(const char *buf, size_t len, const char *name, char *err,
 			       size_t err_len)
 {
@@ -635,6 +812,8 @@ struct profile *profile__parse(const char *buf, size_t len, const char *name, ch
 	rc = read_record(&where, tree->docs[0].root, profile_fields, N_OF(profile_fields), p);
 	if (!rc)
 		rc = profile__check_words(&where, tree->docs[0].root, p);
+	if (!rc)
+		rc = profile__check_observation(&where, tree->docs[0].root, p->observation);
 cleanup:
 	if (rc == -ENOMEM && err && err_len)
 		snprintf(err, err_len, "%s: out of memory", where.file);

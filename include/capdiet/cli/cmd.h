@@ -31,6 +31,7 @@ int do_report(int argc, char **argv);
 int do_check(int argc, char **argv);
 int do_decode(int argc, char **argv);
 int do_inspect(int argc, char **argv);
+int do_merge(int argc, char **argv);
 
 /*
  * The parsers: argv[0] is the subcommand's name.  Each fills *o (from
@@ -131,6 +132,16 @@ struct report_opts {
 	struct profile_args args;
 };
 int cmd_report__parse(int argc, char **argv, struct report_opts *o);
+
+struct merge_opts {
+	const char *output;     /* -o FILE; NULL: stdout */
+	const char *name;       /* --name: the result's, and any workloads merge */
+	bool help;
+	const char **profiles;  /* PROFILE...: malloc'd, cmd_merge__free */
+	int n_profiles;
+};
+int cmd_merge__parse(int argc, char **argv, struct merge_opts *o);
+void cmd_merge__free(struct merge_opts *o);
 
 struct decode_opts {
 	capset_t set;           /* the HEX operand */

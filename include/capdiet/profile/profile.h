@@ -59,6 +59,45 @@ struct profile_trial {
 	double seconds;
 };
 
+/* One node's share of a merged observation (capdiet merge). */
+struct profile_node_count {
+	char *node;            /* hostname */
+	uint64_t replicas;     /* containers of the workload watched there */
+	uint64_t checks;       /* capability checks seen there */
+	double seconds;        /* replica-seconds watched there: each replica's
+				* window, added, so merging merges is a sum */
+	struct strlist ids;    /* the container ids watched there, so a merge
+				* refuses one container's profile given twice */
+};
+
+/*
+ * What `capdiet observe` saw of one container in a window, or, after
+ * `capdiet merge`, of the replicas of one workload.  It shows what was used
+ * in the window, not what is needed: a capability used only on a rare path
+ * may be missing, and a trial (`capdiet run`) gives the minimum.
+ * Identity strings are NULL when unknown (and after a merge, when the
+ * replicas disagree: a pod's name, its uid, the container id).  In YAML it
+ * is the `observation:` mapping (`observed:` is the evidence list), left out
+ * when absent, so a profile learned by trials reads and writes as before.
+ */
+struct profile_observation {
+	char *node;            /* hostname it was watched on; NULL: many (nodes) */
+	char *start, *end;     /* ISO 8601 UTC window: 2026-11-29T12:00:00Z */
+	double seconds;        /* length of the window */
+	uint64_t checks;       /* capability checks seen in it */
+	capset_t held;         /* what its processes held (bounding set) */
+	capset_t used;         /* granted checks seen */
+	capset_t denied;       /* denied checks seen (not noaudit) */
+	capset_t unused;       /* held and never checked: can be dropped */
+	uint64_t counts[64];   /* checks per capability (granted + denied) */
+	char *runtime;         /* "kubernetes", "podman", "docker", "systemd", "cgroup" */
+	char *id, *pod, *pod_uid, *namespace, *container, *image, *cgroup;
+	char *workload;        /* the pod's owner (Deployment, DaemonSet, ...) when
+				* known; merge derives it from pod otherwise */
+	struct profile_node_count *nodes; /* after merge: one per node */
+	size_t n_nodes;
+};
+
 struct profile {
 	int schema;            /* PROFILE_SCHEMA_VERSION */
 	char *name;            /* service name */
@@ -92,6 +131,9 @@ struct profile {
 	struct profile_trial *trials;
 	size_t n_trials;
 	struct strlist failed_ops; /* operations that failed, the service worked */
+	/* Made by `capdiet observe` (caps: the used set; complete: no decision
+	 * was lost), NULL: learned by trials. */
+	struct profile_observation *observation;
 };
 
 /*
@@ -125,6 +167,26 @@ struct profile_trial *profile__add_trial(struct profile *p);
 int profile_evidence__add_path(struct profile_evidence *e, const char *path);
 /* Adds a zeroed path record, for readers that fill it themselves. */
 struct profile_path *profile_evidence__new_path(struct profile_evidence *e);
+/* p's observation, made empty when it has none; NULL with errno set. */
+struct profile_observation *profile__add_observation(struct profile *p);
+void profile_observation__free(struct profile_observation *o);
+/* Adds a zeroed node record; NULL with errno set. */
+struct profile_node_count *profile_observation__add_node(struct profile_observation *o);
+/*
+ * Seconds since the epoch of an ISO 8601 UTC time as observations write it,
+ * "2026-11-29T12:00:00Z" (a fraction of a second allowed): 0, or -EINVAL
+ * for any other text.
+ */
+int profile__parse_time(const char *text, double *out);
+/*
+ * The workload a pod belongs to, told by the names Kubernetes gives its
+ * pods: NAME-HASH-XXXXX (Deployment), NAME-XXXXX (DaemonSet, Job,
+ * ReplicaSet), NAME-N (StatefulSet), else the pod's own name.  An explicit
+ * workload wins; NULL when there is no pod (Podman, Docker, systemd).
+ * Returns malloc'd text, or NULL with errno ENOENT (no pod) or ENOMEM.
+ */
+char *profile_observation__workload(const struct profile_observation *o);
+
 /* Finds the evidence for cap in needed, or NULL. */
 struct profile_evidence *profile__find_needed(const struct profile *p, int cap);
 
