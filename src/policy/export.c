@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include <ctype.h>
 #include <errno.h>
-#include <grp.h>
-#include <pwd.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,15 +11,7 @@
 #include "capdiet/core/log.h"
 #include "capdiet/core/user.h"
 #include "capdiet/policy/export.h"
-
-/* Who the profile runs as, resolved on this machine where possible. */
-struct export_user {
-	bool root;
-	char user[128];        /* as written in the profile */
-	char group[128];       /* "" when the profile names none */
-	bool has_uid, has_gid;
-	unsigned long uid, gid;
-};
+#include "export_internal.h"
 
 static bool export__number(const char *s, unsigned long *out)
 {
@@ -33,29 +23,19 @@ static bool export__number(const char *s, unsigned long *out)
 	return !*end;
 }
 
+/*
+ * Only numbers are ids: a name means what the image's (or the target
+ * host's) /etc/passwd says, and this machine's, which ran export, may say
+ * something else or nothing.  Exports say to set the id instead.
+ */
 static void export__resolve_ids(struct export_user *u)
 {
-	struct passwd *pw = NULL;
-	struct group *gr;
-
 	u->has_uid = export__number(u->user, &u->uid);
-	if (!u->has_uid && (pw = getpwnam(u->user))) {
-		u->uid = pw->pw_uid;
-		u->has_uid = true;
-	}
-	if (u->group[0]) {
+	if (u->group[0])
 		u->has_gid = export__number(u->group, &u->gid);
-		if (!u->has_gid && (gr = getgrnam(u->group))) {
-			u->gid = gr->gr_gid;
-			u->has_gid = true;
-		}
-	} else if (pw) {
-		u->gid = pw->pw_gid;
-		u->has_gid = true;
-	}
 }
 
-static void export__user(const struct profile *p, struct export_user *u)
+void export__user(const struct profile *p, struct export_user *u)
 {
 	const char *group;
 	size_t user_len;
@@ -73,17 +53,12 @@ static void export__user(const struct profile *p, struct export_user *u)
 	u->root = !strcmp(u->user, "root") || (u->has_uid && u->uid == 0);
 }
 
-static const char *export__name(const struct profile *p)
+const char *export__name(const struct profile *p)
 {
 	return p->name && *p->name ? p->name : "service";
 }
 
-/*
- * s as it may stand in a comment line: a control character (a newline
- * would start a line of its own) or a backslash (which continues a systemd
- * line) becomes '?'.  EXPORT_CLEAN(s) gives it a buffer of its own.
- */
-static const char *export__clean(const char *s, char *buf, size_t len)
+const char *export__clean(const char *s, char *buf, size_t len)
 {
 	size_t i = 0;
 
@@ -93,49 +68,112 @@ static const char *export__clean(const char *s, char *buf, size_t len)
 	return buf;
 }
 
-#define EXPORT_CLEAN(s) export__clean((s), (char[256]){ 0 }, 256)
-
-/* Non-root and capabilities: only the ambient set carries them over execve. */
-static bool export__needs_ambient(const struct profile *p, const struct export_user *u)
+bool export__needs_ambient(const struct profile *p, const struct export_user *u)
 {
 	return !u->root && p->caps != 0;
 }
 
-static int export__finish(FILE *out)
+bool export__no_new_privs_ok(const struct profile *p, const struct export_user *u)
+{
+	return !export__needs_ambient(p, u);
+}
+
+int export__finish(FILE *out)
 {
 	return ferror(out) ? -EIO : 0;
 }
 
+/* Why a profile's set may be short of what the service needs; NULL: it is not. */
+static const char *export__doubt(const struct profile *p)
+{
+	if (!p->complete)
+		return "incomplete (the run was interrupted, or the recorder lost decisions)";
+	if (p->degraded)
+		return "degraded (accepted with operations failing)";
+	return NULL;
+}
+
+int export__admit(const struct profile *p, const struct export_options *o)
+{
+	const char *doubt = export__doubt(p);
+
+	if (!doubt)
+		return 0;
+	if (!o->force) {
+		log_error("profile %s is %s: its set may lack what the service needs; learn it "
+			  "again with capdiet run, or export it anyway with --force",
+			  EXPORT_CLEAN(export__name(p)), doubt);
+		return -EBADMSG;
+	}
+	log_warn("exporting profile %s although it is %s (--force)",
+		 EXPORT_CLEAN(export__name(p)), doubt);
+	return 0;
+}
+
+void export__forced_comment(const struct profile *p, FILE *out)
+{
+	const char *doubt = export__doubt(p);
+
+	if (doubt)
+		fprintf(out, "# WARNING: exported with --force: profile %s is %s; its set may "
+			"lack what the service needs\n", EXPORT_CLEAN(export__name(p)), doubt);
+}
+
 /* ---- docker, podman ---- */
 
-static void export__cap_flags(const struct profile *p, FILE *out)
+/* A --user value the shell reads as one word, pasted or through $(...). */
+static int export__check_user_word(const struct profile *p, const struct export_user *u)
+{
+	if (u->root || user_spec__valid_text(p->user))
+		return 0;
+	log_error("the profile's user '%s' cannot be written as --user (USER[:GROUP] of "
+		  "letters, digits, '.', '_', '-', or ids); fix 'user:' in the profile",
+		  EXPORT_CLEAN(p->user));
+	return -EBADMSG;
+}
+
+/* --cap-drop=ALL --cap-add=... [--user=U] [--security-opt=no-new-privileges] */
+static void export__run_flags(const struct profile *p, const struct export_user *u, FILE *out)
 {
 	fputs("--cap-drop=ALL", out);
 	for (int cap = 0; cap < 64; cap++)
 		if (caps__has(p->caps, cap) && caps__name(cap))
 			fprintf(out, " --cap-add=%s", caps__name(cap));
+	if (!u->root)
+		fprintf(out, " --user=%s", p->user);
+	if (export__no_new_privs_ok(p, u))
+		fputs(" --security-opt=no-new-privileges", out);
 	fputc('\n', out);
 }
 
 static int export__docker(const struct profile *p, const struct export_user *u, FILE *out)
 {
-	/* stdout stays one line of flags, so the note goes to stderr. */
+	int err = export__check_user_word(p, u);
+
+	if (err)
+		return err;
+	/* stdout stays one line of flags, so the notes go to stderr. */
 	if (export__needs_ambient(p, u))
 		log_warn("%s runs as user '%s': Docker does not set the ambient set, so a "
 			 "non-root container gets none of these capabilities unless the binary "
-			 "has file capabilities (setcap); run it as root or add them with setcap",
-			 export__name(p), u->user);
-	export__cap_flags(p, out);
+			 "has file capabilities (setcap); run it as root or add them with setcap "
+			 "(no-new-privileges is left out: it would make file capabilities inert)",
+			 EXPORT_CLEAN(export__name(p)), EXPORT_CLEAN(u->user));
+	export__run_flags(p, u, out);
 	return export__finish(out);
 }
 
 static int export__podman(const struct profile *p, const struct export_user *u, FILE *out)
 {
-	char *names = caps__format(p->caps, "\", \"", false);
+	char *names;
 
+	if (export__check_user_word(p, u))
+		return -EBADMSG;
+	names = caps__format(p->caps, "\", \"", false);
 	if (!names)
 		return -ENOMEM;
-	export__cap_flags(p, out);
+	export__run_flags(p, u, out);
+	export__forced_comment(p, out);
 	fprintf(out, "# containers.conf, [containers] section: default_capabilities = [%s%s%s]\n",
 		*names ? "\"" : "", names, *names ? "\"" : "");
 	if (export__needs_ambient(p, u))
@@ -147,21 +185,17 @@ static int export__podman(const struct profile *p, const struct export_user *u, 
 	return export__finish(out);
 }
 
-/* ---- compose, k8s (YAML), oci (JSON) ---- */
+/* ---- YAML and JSON documents ---- */
 
-typedef int (*export_body_fn)(const struct profile *p, const struct export_user *u,
-			      struct emit *e);
-
-/* Emits one YAML or JSON document through the emitter, so quoting is right. */
-static int export__document(const struct profile *p, const struct export_user *u,
-			    export_body_fn body, enum emit_format format, FILE *out)
+int export__emit_document(export_body_fn body, const void *ctx, enum emit_format format,
+			  FILE *out)
 {
 	struct emit e;
 	int err = emit__begin(&e, out, format);
 
 	if (err)
 		return err;
-	err = body(p, u, &e);
+	err = body(ctx, &e);
 	if (err) {
 		emit__abort(&e);
 		return err;
@@ -178,8 +212,7 @@ static int export__emit_key_caps(struct emit *e, const char *key, capset_t set,
 	return err ? err : emit__caps(e, set, full_names);
 }
 
-/* key: [ALL] */
-static int export__emit_drop_all(struct emit *e, const char *key)
+int export__emit_drop_all(struct emit *e, const char *key)
 {
 	int err = emit__plain(e, key);
 
@@ -199,96 +232,73 @@ static void export__ambient_comment(const struct profile *p, const struct export
 			EXPORT_CLEAN(u->user), runtime);
 }
 
-static int export__compose_body(const struct profile *p, const struct export_user *u,
-				struct emit *e)
-{
-	int err = emit__map_start(e, false);
+/* ---- compose: an override file ---- */
 
-	err = err ?: emit__plain(e, "services");
-	err = err ?: emit__map_start(e, false);
-	err = err ?: emit__str(e, export__name(p));
-	err = err ?: emit__map_start(e, false);
-	err = err ?: export__emit_drop_all(e, "cap_drop");
-	err = err ?: export__emit_key_caps(e, "cap_add", p->caps, false);
-	if (!u->root) {
+struct export_job {
+	const struct profile *p;
+	const struct export_user *u;
+	const struct export_options *o;
+};
+
+static const char *export__service(const struct export_job *j)
+{
+	return j->o->container ? j->o->container : export__name(j->p);
+}
+
+static int export__compose_service(const struct export_job *j, struct emit *e)
+{
+	int err = export__emit_drop_all(e, "cap_drop");
+
+	/* Compose merges cap_add lists of several files into one: !override
+	 * replaces the base file's list instead. */
+	err = err ?: emit__plain(e, "cap_add");
+	err = err ?: emit__seq_start_tagged(e, "!override", true);
+	for (int cap = 0; cap < 64 && !err; cap++)
+		if (caps__has(j->p->caps, cap) && caps__name(cap))
+			err = emit__plain(e, caps__name(cap));
+	err = err ?: emit__seq_end(e);
+	err = err ?: emit__kv_bool(e, "privileged", false);
+	if (export__no_new_privs_ok(j->p, j->u)) {
+		err = err ?: emit__plain(e, "security_opt");
+		err = err ?: emit__seq_start(e, true);
+		err = err ?: emit__str(e, "no-new-privileges:true");
+		err = err ?: emit__seq_end(e);
+	}
+	if (!j->u->root) {
 		err = err ?: emit__plain(e, "user");
-		err = err ?: emit__str(e, p->user);
-	}
-	err = err ?: emit__map_end(e);
-	err = err ?: emit__map_end(e);
-	return err ?: emit__map_end(e);
-}
-
-
-/* Which Pod Security level admits these added capabilities. */
-static const char *export__pod_security_level(capset_t caps)
-{
-	capset_t baseline = caps__docker_default() & ~CAPSET_BIT(CAP_NET_RAW);
-
-	if (!(caps & ~CAPSET_BIT(CAP_NET_BIND_SERVICE)))
-		return "restricted";
-	return (caps & ~baseline) ? "privileged" : "baseline";
-}
-
-static void export__k8s_comments(const struct profile *p, const struct export_user *u, FILE *out)
-{
-	fprintf(out, "# capdiet profile %s: securityContext of its container "
-		"(spec.containers[] in a Pod, spec.template.spec.containers[] in a Deployment)\n",
-		EXPORT_CLEAN(export__name(p)));
-	fprintf(out, "# these capabilities fit the Pod Security '%s' level\n",
-		export__pod_security_level(p->caps));
-	export__ambient_comment(p, u, "Kubernetes", out);
-	if (!u->root && !u->has_uid)
-		fprintf(out, "# user '%s' is unknown on this machine: set runAsUser to its uid\n",
-			EXPORT_CLEAN(u->user));
-	if (!u->root && u->group[0] && !u->has_gid)
-		fprintf(out, "# group '%s' is unknown on this machine: set runAsGroup to its gid\n",
-			EXPORT_CLEAN(u->group));
-	if (caps__has(p->caps, CAP_SYS_ADMIN))
-		fprintf(out, "# allowPrivilegeEscalation is left out: with SYS_ADMIN it is no "
-			"boundary (Kubernetes treats it as true)\n");
-}
-
-static int export__k8s_user(const struct export_user *u, struct emit *e)
-{
-	int err = 0;
-
-	if (u->root)
-		return 0;
-	err = err ?: emit__plain(e, "runAsNonRoot");
-	err = err ?: emit__bool(e, true);
-	if (u->has_uid) {
-		err = err ?: emit__plain(e, "runAsUser");
-		err = err ?: emit__uint(e, u->uid);
-	}
-	if (u->group[0] && u->has_gid) {
-		err = err ?: emit__plain(e, "runAsGroup");
-		err = err ?: emit__uint(e, u->gid);
+		err = err ?: emit__quoted(e, j->p->user);
 	}
 	return err;
 }
 
-static int export__k8s_body(const struct profile *p, const struct export_user *u,
-			    struct emit *e)
+static int export__compose_body(const void *ctx, struct emit *e)
 {
+	const struct export_job *j = ctx;
 	int err = emit__map_start(e, false);
 
-	err = err ?: emit__plain(e, "securityContext");
+	err = err ?: emit__plain(e, "services");
 	err = err ?: emit__map_start(e, false);
-	if (!caps__has(p->caps, CAP_SYS_ADMIN)) {
-		err = err ?: emit__plain(e, "allowPrivilegeEscalation");
-		err = err ?: emit__bool(e, false);
-	}
-	err = err ?: emit__plain(e, "capabilities");
+	err = err ?: emit__str(e, export__service(j));
 	err = err ?: emit__map_start(e, false);
-	err = err ?: export__emit_drop_all(e, "drop");
-	err = err ?: export__emit_key_caps(e, "add", p->caps, false);
+	err = err ?: export__compose_service(j, e);
 	err = err ?: emit__map_end(e);
-	err = err ?: export__k8s_user(u, e);
 	err = err ?: emit__map_end(e);
 	return err ?: emit__map_end(e);
 }
 
+static int export__compose(const struct export_job *j, FILE *out)
+{
+	fprintf(out, "# capdiet profile %s: Compose override file for service %s; it replaces "
+		"the base file's capabilities (Compose 2.24.4 or later reads !override):\n"
+		"#   docker compose -f compose.yaml -f capdiet.override.yaml up\n",
+		EXPORT_CLEAN(export__name(j->p)), EXPORT_CLEAN(export__service(j)));
+	export__forced_comment(j->p, out);
+	export__ambient_comment(j->p, j->u, "Compose (Docker)", out);
+	if (!export__no_new_privs_ok(j->p, j->u))
+		fputs("# no-new-privileges is left out: it would make the file capabilities a "
+		      "non-root process needs inert\n", out);
+	return export__emit_document(export__compose_body, j, EMIT_YAML, out);
+}
 
 /* ---- oci (JSON) ---- */
 
@@ -297,16 +307,16 @@ static int export__k8s_body(const struct profile *p, const struct export_user *u
  * a non-root one keeps only its ambient set, which must also be in
  * permitted and inheritable.
  */
-static int export__oci_body(const struct profile *p, const struct export_user *u,
-			    struct emit *e)
+static int export__oci_body(const void *ctx, struct emit *e)
 {
-	capset_t carried = u->root ? 0 : p->caps;
+	const struct export_job *j = ctx;
+	capset_t carried = j->u->root ? 0 : j->p->caps;
 	int err = emit__map_start(e, true);
 
-	err = err ?: export__emit_key_caps(e, "bounding", p->caps, true);
-	err = err ?: export__emit_key_caps(e, "effective", p->caps, true);
+	err = err ?: export__emit_key_caps(e, "bounding", j->p->caps, true);
+	err = err ?: export__emit_key_caps(e, "effective", j->p->caps, true);
 	err = err ?: export__emit_key_caps(e, "inheritable", carried, true);
-	err = err ?: export__emit_key_caps(e, "permitted", p->caps, true);
+	err = err ?: export__emit_key_caps(e, "permitted", j->p->caps, true);
 	err = err ?: export__emit_key_caps(e, "ambient", carried, true);
 	return err ?: emit__map_end(e);
 }
@@ -318,12 +328,12 @@ static void export__oci_warn(const struct profile *p, const struct export_user *
 		return;
 	if (u->has_uid && u->has_gid)
 		log_warn("%s runs as user '%s': this is only process.capabilities; also set "
-			 "process.user to {\"uid\": %lu, \"gid\": %lu}", export__name(p),
-			 p->user, u->uid, u->gid);
+			 "process.user to {\"uid\": %lu, \"gid\": %lu}",
+			 EXPORT_CLEAN(export__name(p)), EXPORT_CLEAN(p->user), u->uid, u->gid);
 	else
-		log_warn("%s runs as user '%s', unknown on this machine: this is only "
-			 "process.capabilities; also set process.user to its uid and gid",
-			 export__name(p), p->user);
+		log_warn("%s runs as user '%s': this is only process.capabilities; also set "
+			 "process.user to its uid and gid (numbers, as the bundle's rootfs "
+			 "has them)", EXPORT_CLEAN(export__name(p)), EXPORT_CLEAN(p->user));
 }
 
 /* ---- systemd ---- */
@@ -399,6 +409,7 @@ static int export__systemd(const struct profile *p, const struct export_user *u,
 
 	if (err)
 		goto cleanup;
+	export__forced_comment(p, out);
 	export__systemd_header(p, out);
 	if (!p->caps)
 		fputs("# An empty CapabilityBoundingSet= drops every capability.\n"
@@ -453,6 +464,7 @@ static int export__label(const struct profile *p, const struct export_user *u, F
 		return -ENOMEM;
 	fprintf(out, "# capdiet profile %s: Containerfile line; Podman runs the image with "
 		"only these capabilities\n", EXPORT_CLEAN(export__name(p)));
+	export__forced_comment(p, out);
 	if (!p->caps)
 		fprintf(out, "# An empty value means none from Podman 4.7 on; earlier Podman "
 			"refuses it (\"unknown capability\") and the container does not start\n");
@@ -470,6 +482,7 @@ static int export__containers_conf(const struct profile *p, const struct export_
 		"#   /etc/containers/containers.conf.d/capdiet.conf (rootless: "
 		"~/.config/containers/containers.conf.d/capdiet.conf)\n",
 		EXPORT_CLEAN(export__name(p)));
+	export__forced_comment(p, out);
 	export__podman_notes(p, u, "default list", out);
 	fputs("[containers]\ndefault_capabilities = [", out);
 	for (int cap = 0; cap < 64; cap++)
@@ -490,6 +503,9 @@ static const struct {
 	{ "kubernetes", EXPORT_K8S }, { "oci", EXPORT_OCI },
 	{ "systemd", EXPORT_SYSTEMD }, { "label", EXPORT_LABEL },
 	{ "containers-conf", EXPORT_CONTAINERS_CONF },
+	{ "securitycontext", EXPORT_SECURITY_CONTEXT },
+	{ "kyverno", EXPORT_KYVERNO }, { "gatekeeper", EXPORT_GATEKEEPER },
+	{ "psa", EXPORT_PSA },
 };
 
 int export__parse_format(const char *name, enum export_format *out)
@@ -505,36 +521,68 @@ int export__parse_format(const char *name, enum export_format *out)
 
 const char *export__format_names(void)
 {
-	return "docker, podman, compose, k8s, oci, systemd, label, containers-conf";
+	return "docker, podman, compose, k8s, oci, systemd, label, containers-conf, "
+	       "securitycontext, kyverno, gatekeeper, psa";
+}
+
+bool export__is_policy(enum export_format f)
+{
+	return f == EXPORT_KYVERNO || f == EXPORT_GATEKEEPER || f == EXPORT_PSA;
+}
+
+static int export__policy(const struct profile *p, enum export_format f,
+			  const struct export_options *o, FILE *out)
+{
+	struct export_policy pol;
+	int err = export_policy__from_profile(p, o, &pol);
+
+	if (!err)
+		err = export_policy__write(&pol, f, out);
+	export_policy__clear(&pol);
+	return err;
+}
+
+static int export__runtime(const struct export_job *j, enum export_format f, FILE *out)
+{
+	switch (f) {
+	case EXPORT_DOCKER:
+		return export__docker(j->p, j->u, out);
+	case EXPORT_PODMAN:
+		return export__podman(j->p, j->u, out);
+	case EXPORT_COMPOSE:
+		return export__compose(j, out);
+	case EXPORT_OCI:
+		export__oci_warn(j->p, j->u);
+		return export__emit_document(export__oci_body, j, EMIT_JSON, out);
+	case EXPORT_SYSTEMD:
+		return export__systemd(j->p, j->u, out);
+	case EXPORT_LABEL:
+		return export__label(j->p, j->u, out);
+	case EXPORT_CONTAINERS_CONF:
+		return export__containers_conf(j->p, j->u, out);
+	default:
+		return -EINVAL;
+	}
+}
+
+int export__write_with(const struct profile *p, enum export_format f,
+		       const struct export_options *o, FILE *out)
+{
+	struct export_user u;
+	const struct export_job j = { p, &u, o };
+	int err = export__admit(p, o);
+
+	if (err)
+		return err;
+	export__user(p, &u);
+	if (export__is_policy(f))
+		return export__policy(p, f, o, out);
+	if (f == EXPORT_K8S || f == EXPORT_SECURITY_CONTEXT)
+		return export__k8s(p, &u, o, f == EXPORT_K8S, out);
+	return export__runtime(&j, f, out);
 }
 
 int export__write(const struct profile *p, enum export_format f, FILE *out)
 {
-	struct export_user u;
-
-	export__user(p, &u);
-	switch (f) {
-	case EXPORT_DOCKER:
-		return export__docker(p, &u, out);
-	case EXPORT_PODMAN:
-		return export__podman(p, &u, out);
-	case EXPORT_COMPOSE:
-		fprintf(out, "# capdiet profile %s: Compose service snippet\n",
-			EXPORT_CLEAN(export__name(p)));
-		export__ambient_comment(p, &u, "Compose (Docker)", out);
-		return export__document(p, &u, export__compose_body, EMIT_YAML, out);
-	case EXPORT_K8S:
-		export__k8s_comments(p, &u, out);
-		return export__document(p, &u, export__k8s_body, EMIT_YAML, out);
-	case EXPORT_OCI:
-		export__oci_warn(p, &u);
-		return export__document(p, &u, export__oci_body, EMIT_JSON, out);
-	case EXPORT_SYSTEMD:
-		return export__systemd(p, &u, out);
-	case EXPORT_LABEL:
-		return export__label(p, &u, out);
-	case EXPORT_CONTAINERS_CONF:
-		return export__containers_conf(p, &u, out);
-	}
-	return -EINVAL;
+	return export__write_with(p, f, &(struct export_options){ 0 }, out);
 }

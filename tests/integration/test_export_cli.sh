@@ -16,10 +16,10 @@ printf 'capdiet_profile: 1\nname: web\ncaps: [CHOWN,\n  SETUDI]\n' > "$TMP/typo.
 
 begin "export docker prints one line of flags"
 out=$("$CAPDIET" export --format docker "$TMP/web.yaml")
-check "exact flags" [ "$out" = "--cap-drop=ALL --cap-add=SETUID --cap-add=NET_BIND_SERVICE" ]
+check "exact flags" [ "$out" = "--cap-drop=ALL --cap-add=SETUID --cap-add=NET_BIND_SERVICE --security-opt=no-new-privileges" ]
 
 begin "export, every format"
-for f in docker podman compose k8s oci systemd label containers-conf; do
+for f in docker podman compose k8s oci systemd label containers-conf securitycontext kyverno gatekeeper; do
 	if "$CAPDIET" export --format "$f" "$TMP/web.yaml" > "$TMP/out.$f" 2> "$TMP/err.$f" &&
 		[ -s "$TMP/out.$f" ] && [ ! -s "$TMP/err.$f" ]; then
 		ok "$f"
@@ -75,6 +75,17 @@ begin "usage errors"
 "$CAPDIET" report --bogus 2>/dev/null; check "unknown option: exit 2" [ $? -eq 2 ]
 out=$("$CAPDIET" export --help); rc=$?
 check "--help: exit 0, usage on stdout" [ "$rc" -eq 0 -a -n "$out" ]
+
+begin "report: names from the cluster never reach the terminal as escapes"
+# YAML's own escapes put ESC, BEL, CR and a C1 CSI into the observation's names.
+sed -e 's|^  pod: .*|  pod: "web\\e[2J\\e]0;pwned\\a"|' -e 's|^  node: .*|  node: "node-a\\rforged\\x9b31m"|' \
+	"$ROOT/tests/fixtures/observe/web-node-a-x2x4z.yaml" > "$TMP/hostile.yaml"
+"$CAPDIET" report "$TMP/hostile.yaml" > "$TMP/o" 2> "$TMP/e"; rc=$?
+check "exit 0" [ "$rc" -eq 0 ]
+check "no ESC, BEL or CR in the report" sh -c "! LC_ALL=C grep -q \"\$(printf '[\\033\\007\\r]')\" '$TMP/o'"
+check "no C1 control (U+009B) either" sh -c "! grep -q \"\$(printf '\\302\\233')\" '$TMP/o'"
+check "the pod's name, escaped" grep -qF 'web\x1b[2J\x1b]0;pwned\x07' "$TMP/o"
+check "the node's name, escaped" grep -qF 'node-a forged\xc2\x9b31m' "$TMP/o"
 
 begin "-o writes atomically, never through a symlink"
 "$CAPDIET" report "$TMP/web.yaml" -o "$TMP/web.md"

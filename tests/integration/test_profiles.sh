@@ -14,9 +14,9 @@ sed -i 's/add: \[\(.*\)\]$/add: [\1, NET_ADMIN]/' "$TMP/k8s/nginx-proxy.yaml"
 "$CAPDIET" check --allowlist "$TMP/k8s/allowlist.yaml" "$TMP/k8s" >"$TMP/check.out" 2>&1; rc=$?
 check "fail when a capability is added by hand (rc $rc)" [ "$rc" -eq 1 ]
 check "naming the file, the Deployment and the capability" \
-	grep -Eq "nginx-proxy.yaml:[0-9]+: Deployment/nginx-proxy container nginx-proxy: capability NET_ADMIN is not in the allowlist" "$TMP/check.out"
+	grep -Eq "nginx-proxy.yaml:[0-9]+:[0-9]+: Deployment/nginx-proxy container nginx-proxy: capability NET_ADMIN is not in the allowlist" "$TMP/check.out"
 for svc in go-http nginx-proxy node-app; do
-	"$CAPDIET" export --format k8s "$ROOT/profiles/$svc.yaml" | sed 's/^/        /' > "$TMP/ctx.yaml"
+	"$CAPDIET" export --format securitycontext "$ROOT/profiles/$svc.yaml" | sed 's/^/        /' > "$TMP/ctx.yaml"
 	check "$svc's securityContext is the export of its profile" \
 		sh -c "tail -n +18 '$ROOT/examples/kubernetes/$svc.yaml' | diff -q - '$TMP/ctx.yaml'"
 done
@@ -29,7 +29,7 @@ round_trip() {
 	less=${set%,*}
 	[ "$less" = "$set" ] && less=""
 	dir=$(mktemp -d "$TMP/rt.XXXXXX")
-	"$CAPDIET" export --format k8s "$profile" | sed 's/^/        /' > "$dir/ctx"
+	"$CAPDIET" export --format securitycontext "$profile" | sed 's/^/        /' > "$dir/ctx"
 	printf 'apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: c\n    image: x\n' > "$dir/pod.yaml"
 	sed 's/^    //' "$dir/ctx" >> "$dir/pod.yaml"
 	"$CAPDIET" export --format compose "$profile" > "$dir/compose.yaml"

@@ -125,6 +125,8 @@ struct export_opts {
 	enum export_format format;
 	const char *bundle;        /* --bundle: rewrite its config.json */
 	char bundle_config[4096];  /* BUNDLE/config.json */
+	const char *allowlist;     /* --allowlist FILE: export it instead of a profile */
+	struct export_options opts; /* --force, --mutate, --audit, --namespace, ... */
 };
 int cmd_export__parse(int argc, char **argv, struct export_opts *o);
 
