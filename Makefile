@@ -20,7 +20,7 @@ Q := @
 msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
-LIBS      := libbpf libelf zlib libcap yaml-0.1 libseccomp libarchive
+LIBS      := libbpf libelf zlib libcap yaml-0.1 libseccomp libarchive libmicrohttpd
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(LIBS) 2>/dev/null)
 PKG_LIBS  := $(shell $(PKG_CONFIG) --libs $(LIBS) 2>/dev/null)
 

@@ -39,6 +39,8 @@ const volatile bool cgroup_scope = false;  /* also record tasks under cgroup_fil
 const volatile bool live = false;          /* send first-seen entries to live_events */
 const volatile bool stack_noaudit = false; /* no opts: find noaudit callers on the stack */
 const volatile bool track_outcomes = true; /* settle denied checks at sys_exit */
+const volatile bool node_wide = false;     /* capdiet observe: every task, by cgroup */
+const volatile __u32 self_tgid = 0;        /* node_wide: the observer, not observed */
 const volatile __u32 n_noaudit_ranges = 0;
 const volatile struct noaudit_range noaudit_ranges[CD_NOAUDIT_RANGES] = {};
 
@@ -76,6 +78,48 @@ struct {
 	__type(key, __u64);
 	__type(value, struct cd_exe);
 } exes SEC(".maps");
+
+/*
+ * node_wide only: each new cgroup v2's path, taken at its mkdir, so a
+ * container that came and went between two reads of the hierarchy is
+ * still named.  LRU: the oldest are the likeliest gone.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u64);
+	__type(value, struct cd_cgpath);
+} cgroup_paths SEC(".maps");
+
+/*
+ * node_wide only: processes a runtime moved into a cgroup (or forked into
+ * one), until they exec.  That is the runtime's own setup in the
+ * container's cgroup (runc init mounting, creating devices, dropping
+ * capabilities with every capability), not the workload: its checks are
+ * not the container's.  A fork inherits the mark.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32);
+	__type(value, __u64);   /* the executable it ran when marked */
+} setup_tasks SEC(".maps");
+
+__s64 n_setup_tasks = 0; /* while 0, a check skips the setup_tasks lookup */
+
+/*
+ * node_wide only (sized 1 otherwise): running totals, read by user space;
+ * only a gone cgroup's entries are deleted.  Not preallocated: a deleted
+ * element is freed after an RCU grace period, never reused under a program
+ * that still holds it.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, struct cd_cgkey);
+	__type(value, struct cd_cgcount);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+} node_counts SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_STACK_TRACE);
@@ -128,6 +172,7 @@ struct {
 struct scratch {
 	struct cd_evidence evidence;
 	struct cd_exe exe;
+	struct cd_cgpath cgpath;
 	__u64 frames[CD_NOAUDIT_DEPTH];
 };
 
@@ -431,8 +476,68 @@ static __always_inline bool cgroup_member(__u64 *exe_id)
 	return true;
 }
 
-static __always_inline int handle_check(void *ctx, int cap, int ret, __u32 opts,
-					bool has_opts, const struct user_namespace *ns)
+/* One atomic add per check: audited is kept only where a check can differ
+ * from the key's first (a hook with opts); else it is count or nothing. */
+static __always_inline void node_add(struct cd_cgcount *c, bool has_opts, __u32 opts)
+{
+	__sync_fetch_and_add(&c->count, 1);
+	if (has_opts && !(opts & CAP_OPT_NOAUDIT))
+		__sync_fetch_and_add(&c->audited, 1);
+}
+
+/* A key's first check: whether it is noaudit (opts when the hook has them,
+ * else the stack, once), and its process as evidence. */
+static __always_inline void node_first(void *ctx, struct cd_cgcount *init, __u32 opts,
+				       bool has_opts, bool denied)
+{
+	bool noaudit = has_opts ? opts & CAP_OPT_NOAUDIT :
+		       stack_noaudit && stack_shows_noaudit(ctx);
+
+	init->count = 1;
+	init->audited = has_opts && !noaudit;
+	init->noaudit = noaudit;
+	init->has_opts = has_opts;
+	init->first_ns = bpf_ktime_get_ns();
+	init->pid = bpf_get_current_pid_tgid() >> 32;
+	bpf_get_current_comm(init->comm, sizeof(init->comm));
+}
+
+/*
+ * capdiet observe.  A known entry costs a lookup and one or two adds; the
+ * stack is looked at only for a key's first check (tp_btf has no opts).
+ */
+static __always_inline int handle_node_check(void *ctx, int cap, int ret, __u32 opts,
+					     bool has_opts)
+{
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	struct pt_regs *regs;
+	struct cd_cgkey key = {};
+	struct cd_cgcount *c, init = {};
+	long err;
+
+	if (tgid == self_tgid || (n_setup_tasks > 0 && bpf_map_lookup_elem(&setup_tasks, &tgid)))
+		return 0;
+	regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+	key.cgroup = bpf_get_current_cgroup_id();
+	key.syscall = SYSCALL_NR(regs);
+	key.cap = cap;
+	key.denied = ret != 0;
+	c = bpf_map_lookup_elem(&node_counts, &key);
+	if (c) {
+		node_add(c, has_opts, opts);
+		return 0;
+	}
+	node_first(ctx, &init, opts, has_opts, key.denied);
+	err = bpf_map_update_elem(&node_counts, &key, &init, BPF_NOEXIST);
+	if (err == -EEXIST && (c = bpf_map_lookup_elem(&node_counts, &key)))
+		node_add(c, has_opts, opts);
+	else if (err)
+		stat_add(CD_STAT_LOST_NODE, 1);
+	return 0;
+}
+
+static __always_inline int handle_target_check(void *ctx, int cap, int ret, __u32 opts,
+					       bool has_opts, const struct user_namespace *ns)
 {
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 	struct cd_track *t = bpf_map_lookup_elem(&tracked, &tgid);
@@ -479,6 +584,14 @@ static __always_inline int handle_check(void *ctx, int cap, int ret, __u32 opts,
 		pending_add(&key);
 	}
 	return 0;
+}
+
+static __always_inline int handle_check(void *ctx, int cap, int ret, __u32 opts,
+					bool has_opts, const struct user_namespace *ns)
+{
+	if (node_wide)
+		return handle_node_check(ctx, cap, ret, opts, has_opts);
+	return handle_target_check(ctx, cap, ret, opts, has_opts, ns);
 }
 
 SEC("tp_btf/cap_capable")
@@ -673,6 +786,133 @@ int BPF_PROG(on_exec, struct task_struct *task, pid_t old_pid,
 				      BPF_CORE_READ(bprm, filename)) < 0)
 		return 0;
 	bpf_map_update_elem(&exes, &exe_id, &s->exe, BPF_ANY);
+	return 0;
+}
+
+/* node_wide: the path of every new cgroup of the v2 hierarchy (hierarchy 0). */
+SEC("tp_btf/cgroup_mkdir")
+int BPF_PROG(on_cgroup_mkdir, struct cgroup *cgrp, const char *path)
+{
+	struct scratch *s;
+	__u64 id;
+
+	if (BPF_CORE_READ(cgrp, root, hierarchy_id) != 0)
+		return 0;
+	s = scratch_get();
+	if (!s)
+		return 0;
+	id = BPF_CORE_READ(cgrp, kn, id);
+	if (bpf_probe_read_kernel_str(s->cgpath.path, sizeof(s->cgpath.path), path) < 0)
+		return 0;
+	if (bpf_map_update_elem(&cgroup_paths, &id, &s->cgpath, BPF_ANY))
+		stat_add(CD_STAT_LOST_PATH, 1);
+	return 0;
+}
+
+/* Marks tgid as in setup, running exe (0: its current one). */
+static __always_inline void setup_mark(struct task_struct *task, __u64 exe)
+{
+	__u32 tgid = BPF_CORE_READ(task, tgid);
+	struct file *file;
+
+	if (!exe) {
+		file = BPF_CORE_READ(task, mm, exe_file);
+		exe = file ? file_exe_id(file) : 0;
+	}
+	long err = bpf_map_update_elem(&setup_tasks, &tgid, &exe, BPF_NOEXIST);
+
+	if (!err)
+		__sync_fetch_and_add(&n_setup_tasks, 1);
+	else if (err != -EEXIST)
+		stat_add(CD_STAT_LOST_SETUP, 1);
+}
+
+static __always_inline void setup_unmark(__u32 tgid)
+{
+	if (!bpf_map_delete_elem(&setup_tasks, &tgid))
+		__sync_fetch_and_add(&n_setup_tasks, -1);
+}
+
+static __always_inline __u64 task_cgroup(struct task_struct *t)
+{
+	return BPF_CORE_READ(t, cgroups, dfl_cgrp, kn, id);
+}
+
+/*
+ * A runtime moves the process it will exec the workload from; a process
+ * that moves itself (a shell writing its own pid) is already the workload.
+ */
+SEC("tp_btf/cgroup_attach_task")
+int BPF_PROG(on_node_attach, struct cgroup *dst, const char *path, struct task_struct *task,
+	     bool threadgroup)
+{
+	if (BPF_CORE_READ(dst, root, hierarchy_id) == 0 &&
+	    BPF_CORE_READ(task, tgid) != (__u32)(bpf_get_current_pid_tgid() >> 32))
+		setup_mark(task, 0);
+	return 0;
+}
+
+/* An exec of the process's own image again (/proc/self/exe) or of a file
+ * descriptor (a runtime's sealed copy of itself, fexecve): not yet the workload. */
+static __always_inline bool starts_with(const char *s, const char *prefix, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (s[i] != prefix[i])
+			return false;
+	return true;
+}
+
+static __always_inline bool exec_of_self(struct linux_binprm *bprm)
+{
+	char name[16] = {};
+
+	bpf_probe_read_kernel_str(name, sizeof(name), BPF_CORE_READ(bprm, filename));
+	return starts_with(name, "/proc/self/exe", 14) || starts_with(name, "/dev/fd/", 8) ||
+	       starts_with(name, "/proc/self/fd/", 14);
+}
+
+/* A child of a process in setup, or one born into another cgroup (clone3's
+ * CLONE_INTO_CGROUP, as crun starts a container). */
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(on_node_fork, struct task_struct *parent, struct task_struct *child)
+{
+	__u32 parent_tgid = parent->tgid;
+	__u64 *exe;
+
+	if (parent_tgid == child->tgid)
+		return 0;
+	exe = n_setup_tasks > 0 ? bpf_map_lookup_elem(&setup_tasks, &parent_tgid) : NULL;
+	if (exe)
+		setup_mark(child, *exe);
+	else if (task_cgroup(parent) != task_cgroup(child))
+		setup_mark(child, 0);
+	return 0;
+}
+
+/*
+ * Setup ends when the process execs another program: the workload.  A
+ * runtime that execs itself again (runc's init re-executes its own copy,
+ * the same file or a sealed memfd of it) is still setting up.
+ */
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(on_node_exec, struct task_struct *task, pid_t old_pid, struct linux_binprm *bprm)
+{
+	__u32 tgid = task->tgid;
+	__u64 *exe;
+
+	if (n_setup_tasks <= 0)
+		return 0;
+	exe = bpf_map_lookup_elem(&setup_tasks, &tgid);
+	if (exe && *exe != file_exe_id(BPF_CORE_READ(bprm, file)) && !exec_of_self(bprm))
+		setup_unmark(tgid);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(on_node_exit, struct task_struct *task)
+{
+	if (n_setup_tasks > 0 && BPF_CORE_READ(task, signal, live.counter) == 0)
+		setup_unmark(task->tgid);
 	return 0;
 }
 

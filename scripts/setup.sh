@@ -10,7 +10,7 @@ libclang-rt-14-dev
 nginx-light curl golang-go nodejs runc busybox-static
 jq libcap2-bin bpftrace valgrind procps psmisc iproute2 util-linux time unzip
 pre-commit python3
-libarchive-dev podman crun systemd
+libarchive-dev podman crun systemd libmicrohttpd-dev
 "
 
 # The corpus's real programs (tests/corpus/packages.txt, one per line).

@@ -9,38 +9,10 @@
 #include "capdiet/cli/cmd.h"
 #include "capdiet/core/caps.h"
 #include "capdiet/core/log.h"
+#include "capdiet/core/proc.h"
 
-static const char *const set_fields[] = { "CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb" };
 static const char *const set_names[] = { "inheritable", "permitted", "effective", "bounding", "ambient" };
-#define N_SETS (sizeof(set_fields) / sizeof(set_fields[0]))
-
-/* Reads the five Cap* lines of /proc/PID/status. */
-static int read_proc_caps(long pid, capset_t sets[N_SETS])
-{
-	char path[64], line[256];
-	int found = 0, err = 0;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%ld/status", pid);
-	f = fopen(path, "re");
-	if (!f)
-		return -errno;
-	while (fgets(line, sizeof(line), f)) {
-		for (size_t i = 0; i < N_SETS; i++) {
-			size_t len = strlen(set_fields[i]);
-
-			if (strncmp(line, set_fields[i], len) || line[len] != ':')
-				continue;
-			if (caps__parse_hex(line + len + 1 + strspn(line + len + 1, " \t"), &sets[i]))
-				err = -EINVAL;
-			found++;
-		}
-	}
-	fclose(f);
-	if (err)
-		return err;
-	return found == (int)N_SETS ? 0 : -ENODATA;
-}
+#define N_SETS PROC_CAP_SETS
 
 static int inspect_option(int opt, const char *arg, void *ctx)
 {
@@ -95,7 +67,7 @@ int do_inspect(int argc, char **argv)
 
 	if (code >= 0)
 		return code;
-	err = read_proc_caps(o.pid, sets);
+	err = proc__read_caps(o.pid, sets);
 	if (err) {
 		log_error("cannot read the capability sets of process %ld: %s", o.pid,
 			  err == -ENOENT ? "no such process" : strerror(-err));

@@ -20,6 +20,7 @@ static const struct command commands[] = {
 	{ "check", do_check, "fail manifests that declare capabilities outside an allowlist" },
 	{ "decode", do_decode, "print the capability names in a hex mask" },
 	{ "inspect", do_inspect, "print the capability sets of a running process" },
+	{ "observe", do_observe, "watch every container of this node: what each uses, what it can drop" },
 	{ "merge", do_merge, "merge observed profiles of one workload's replicas into one" },
 };
 

@@ -38,6 +38,36 @@ int proc__read_stat(pid_t pid, struct proc_stat *out)
 	return proc__parse_stat(buf, out);
 }
 
+int proc__read_caps(pid_t pid, capset_t sets[PROC_CAP_SETS])
+{
+	static const char *const fields[PROC_CAP_SETS] = {
+		"CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb",
+	};
+	char path[64], line[256];
+	int found = 0, err = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		for (size_t i = 0; i < PROC_CAP_SETS; i++) {
+			size_t len = strlen(fields[i]);
+
+			if (strncmp(line, fields[i], len) || line[len] != ':')
+				continue;
+			if (caps__parse_hex(line + len + 1 + strspn(line + len + 1, " \t"), &sets[i]))
+				err = -EINVAL;
+			found++;
+		}
+	}
+	fclose(f);
+	if (err)
+		return err;
+	return found == PROC_CAP_SETS ? 0 : -ENODATA;
+}
+
 int proc__exit_code(int wait_status)
 {
 	if (WIFEXITED(wait_status))

@@ -16,51 +16,8 @@
 #include <unistd.h>
 
 #include "capdiet/core/log.h"
+#include "capdiet/observe/cgroup_tree.h"
 #include "launch_internal.h"
-
-/* Undoes mountinfo's octal escapes ("\040" is a space) in place. */
-static void mountinfo__unescape(char *s)
-{
-	char *out = s;
-
-	for (; *s; s++) {
-		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' &&
-		    s[2] <= '7' && s[3] >= '0' && s[3] <= '7') {
-			*out++ = (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0'));
-			s += 3;
-		} else {
-			*out++ = *s;
-		}
-	}
-	*out = '\0';
-}
-
-/* Finds the cgroup2 mount point and the cgroup it shows as its root. */
-static int cgroup__find_mount(char *mnt, size_t mnt_len, char *root, size_t root_len)
-{
-	char *line = NULL, r[PATH_MAX], m[PATH_MAX];
-	size_t size = 0;
-	int err = -ENOENT;
-	FILE *f = fopen("/proc/self/mountinfo", "re");
-
-	if (!f)
-		return -errno;
-	while (err && getline(&line, &size, f) > 0) {
-		const char *sep = strstr(line, " - ");
-
-		if (!sep || strncmp(sep + 3, "cgroup2 ", 8) != 0 ||
-		    sscanf(line, "%*d %*d %*s %4095s %4095s", r, m) != 2)
-			continue;
-		mountinfo__unescape(r);
-		mountinfo__unescape(m);
-		snprintf(mnt, mnt_len, "%s", m);
-		snprintf(root, root_len, "%s", r);
-		err = 0;
-	}
-	free(line);
-	fclose(f);
-	return err;
-}
 
 /* mkdir <base>/<pid>-<n> with the first n not taken (by a dead capdiet). */
 static int cgroup__mkdir_unique(const char *base, char *name, size_t name_len)
@@ -84,7 +41,7 @@ int launch_cgroup__create(struct launch *l)
 	char mnt[PATH_MAX], root[PATH_MAX], base[PATH_MAX + 16], name[64];
 	char dir[2 * PATH_MAX];
 	struct stat st;
-	int err = cgroup__find_mount(mnt, sizeof(mnt), root, sizeof(root));
+	int err = cgroup2__find_mount(mnt, sizeof(mnt), root, sizeof(root));
 
 	if (err)
 		return err;
@@ -165,7 +122,7 @@ int launch_cgroup__adopt(struct launch *l, pid_t pid, const char *expect)
 {
 	char mnt[PATH_MAX], root[PATH_MAX], rel[PATH_MAX];
 	struct stat st;
-	int err = cgroup__find_mount(mnt, sizeof(mnt), root, sizeof(root));
+	int err = cgroup2__find_mount(mnt, sizeof(mnt), root, sizeof(root));
 
 	if (!err)
 		err = cgroup__of_pid(pid, rel, sizeof(rel));

@@ -36,8 +36,11 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 	return vfprintf(stderr, fmt, ap);
 }
 
-/* Root, or CAP_BPF+CAP_PERFMON+CAP_SYS_ADMIN (SYS_ADMIN for tracing
- * programs and reading kernel addresses). */
+/*
+ * CAP_BPF+CAP_PERFMON load and attach tracing programs (Linux 5.8+); the
+ * kernel falls back to CAP_SYS_ADMIN for both.  Reading kernel addresses
+ * (noaudit callers, stacks) is CAP_SYSLOG's, and degrades with a warning.
+ */
 static bool have_bpf_rights(void)
 {
 	cap_t caps = cap_get_proc();
@@ -49,7 +52,7 @@ static bool have_bpf_rights(void)
 	cap_get_flag(caps, CAP_PERFMON, CAP_EFFECTIVE, &perfmon);
 	cap_get_flag(caps, CAP_SYS_ADMIN, CAP_EFFECTIVE, &admin);
 	cap_free(caps);
-	return admin == CAP_SET && (bpf == CAP_SET || perfmon == CAP_SET);
+	return admin == CAP_SET || (bpf == CAP_SET && perfmon == CAP_SET);
 }
 
 static int live_event(void *ctx, void *data, size_t size);
@@ -88,7 +91,7 @@ struct recorder *recorder__open(const struct recorder_opts *opts)
 	r->ctx = opts->ctx;
 	libbpf_set_print(libbpf_print);
 	if (!have_bpf_rights()) {
-		log_error("recording needs root (or CAP_BPF+CAP_PERFMON+CAP_SYS_ADMIN); "
+		log_error("recording needs root (or CAP_BPF+CAP_PERFMON, or CAP_SYS_ADMIN); "
 			  "run it with sudo");
 		err = -EPERM;
 		goto cleanup;
@@ -117,6 +120,7 @@ void recorder__free(struct recorder *r)
 	if (!r)
 		return;
 	ring_buffer__free(r->live);
+	node_table__free(&r->node_seen);
 	recorder_bpf__destroy(r->skel);
 	ksyms__free(r->ksyms);
 	if (r->cgroup_fd >= 0)

@@ -118,6 +118,21 @@ static void attach__size_maps(struct recorder_bpf *skel, enum attach_method m,
 		bpf_map__set_max_entries(skel->maps.kprobe_calls, 1);
 	if (!opts->on_first_seen)
 		bpf_map__set_max_entries(skel->maps.live_events, getpagesize());
+	if (opts->node_wide) {
+		/* The per-process maps stay empty: memory charged for nothing. */
+		bpf_map__set_max_entries(skel->maps.tracked, 1);
+		bpf_map__set_max_entries(skel->maps.counts, 1);
+		bpf_map__set_max_entries(skel->maps.evidence, 1);
+		bpf_map__set_max_entries(skel->maps.pending, 1);
+		bpf_map__set_max_entries(skel->maps.exes, 1);
+		bpf_map__set_max_entries(skel->maps.stacks, 1);
+		if (opts->max_entries)
+			bpf_map__set_max_entries(skel->maps.node_counts, opts->max_entries);
+		return;
+	}
+	bpf_map__set_max_entries(skel->maps.node_counts, 1);
+	bpf_map__set_max_entries(skel->maps.cgroup_paths, 1);
+	bpf_map__set_max_entries(skel->maps.setup_tasks, 1);
 	if (opts->max_entries) {
 		bpf_map__set_max_entries(skel->maps.counts, opts->max_entries);
 		bpf_map__set_max_entries(skel->maps.evidence, opts->max_entries);
@@ -125,8 +140,27 @@ static void attach__size_maps(struct recorder_bpf *skel, enum attach_method m,
 	}
 }
 
-static void attach__configure(struct recorder *r, enum attach_method m,
-			      const struct recorder_opts *opts)
+/* capdiet observe's programs, or the per-process ones: never both. */
+static void attach__set_scope(struct recorder_bpf *skel, const struct recorder_opts *opts)
+{
+	bool node = opts->node_wide;
+
+	skel->rodata->node_wide = node;
+	skel->rodata->self_tgid = node ? (__u32)getpid() : 0;
+	bpf_program__set_autoload(skel->progs.on_cgroup_mkdir, node);
+	/* Node wide, processes are not tracked one by one: the per-process
+	 * programs give way to the node's (setup marks, cgroup paths). */
+	bpf_program__set_autoload(skel->progs.on_fork, !node);
+	bpf_program__set_autoload(skel->progs.on_exec, !node);
+	bpf_program__set_autoload(skel->progs.on_exit, !node);
+	bpf_program__set_autoload(skel->progs.on_node_attach, node);
+	bpf_program__set_autoload(skel->progs.on_node_fork, node);
+	bpf_program__set_autoload(skel->progs.on_node_exec, node);
+	bpf_program__set_autoload(skel->progs.on_node_exit, node);
+}
+
+static int attach__configure(struct recorder *r, enum attach_method m,
+			     const struct recorder_opts *opts)
 {
 	struct recorder_bpf *skel = r->skel;
 	int err;
@@ -135,6 +169,7 @@ static void attach__configure(struct recorder *r, enum attach_method m,
 	skel->rodata->live = opts->on_first_seen != NULL;
 	skel->rodata->cgroup_scope = opts->cgroup_path != NULL;
 	skel->rodata->track_outcomes = !opts->untracked_outcomes;
+	attach__set_scope(skel, opts);
 	bpf_program__set_autoload(skel->progs.on_sys_exit, !opts->untracked_outcomes);
 	if (!opts->untracked_outcomes) {
 		skel->rodata->nr_capset = syscalls__number("capset");
@@ -143,11 +178,20 @@ static void attach__configure(struct recorder *r, enum attach_method m,
 	}
 	if (m == ATTACH_TP_BTF || m == ATTACH_TRACEPOINT) {
 		err = attach__set_noaudit_ranges(r);
+		/* Node wide no syscall's outcome is waited for: without the
+		 * noaudit callers every mmap of a process holding SYS_ADMIN
+		 * would read as a use of it. */
+		if (err && opts->node_wide) {
+			log_error("cannot read /proc/kallsyms (%s): observe tells noaudit checks "
+				  "by their kernel callers; give it CAP_SYSLOG", strerror(-err));
+			return -EPERM;
+		}
 		if (err)
 			log_warn("cannot read /proc/kallsyms (%s): noaudit checks are "
 				 "told apart by their syscall's outcome only", strerror(-err));
 	}
 	attach__size_maps(skel, m, opts);
+	return 0;
 }
 
 /* One attempt: open, configure, load and attach with method m. */
@@ -160,7 +204,12 @@ static int attach__try(struct recorder *r, enum attach_method m,
 	r->skel = recorder_bpf__open();
 	if (!r->skel)
 		return -errno;
-	attach__configure(r, m, opts);
+	err = attach__configure(r, m, opts);
+	if (err) {
+		recorder_bpf__destroy(r->skel);
+		r->skel = NULL;
+		return err;
+	}
 	timing__mark("configured (kallsyms read for the noaudit ranges)");
 	err = recorder_bpf__load(r->skel);
 	timing__mark("BPF object loaded (maps created, programs verified)");

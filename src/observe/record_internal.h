@@ -9,6 +9,7 @@
  *   record_track.c   the processes recorded, from /proc; executables' paths
  *   record_attach.c  probing the kernel; choosing, loading, attaching a method
  *   record.c         the recorder itself: open, poll, collect, reset, free
+ *   record_node.c    capdiet observe: draining the node-wide aggregates
  *
  * record_args, record_track and record_attach use none of each other.
  * The noaudit callers the attach step hands to the BPF side come from
@@ -17,12 +18,21 @@
 #ifndef CAPDIET_RECORD_INTERNAL_H
 #define CAPDIET_RECORD_INTERNAL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "capdiet/observe/record.h"
 
 struct recorder_bpf;
+struct node_seen;
+
+/* record_node.c: what the last read saw of each node-wide kernel entry. */
+struct node_table {
+	struct node_seen *v;
+	size_t cap, n;        /* cap: a power of two */
+};
+void node_table__free(struct node_table *t);
 
 struct recorder {
 	struct recorder_bpf *skel;
@@ -30,6 +40,8 @@ struct recorder {
 	struct ring_buffer *live;
 	struct ksyms *ksyms;
 	int cgroup_fd;
+	uint64_t node_lost_seen;   /* CD_STAT_LOST_NODE at the last drain */
+	struct node_table node_seen;
 	void (*on_first_seen)(const struct observation *o, void *ctx);
 	void *ctx;
 };

@@ -43,7 +43,7 @@ check() {
 need_bpf() {
 	local why=""
 	if [ "$(id -u)" -ne 0 ]; then
-		why="needs root (or CAP_BPF+CAP_PERFMON+CAP_SYS_ADMIN)"
+		why="needs root (or CAP_BPF+CAP_PERFMON)"
 	elif [ ! -r /sys/kernel/btf/vmlinux ]; then
 		why="needs a kernel with BTF (/sys/kernel/btf/vmlinux)"
 	fi

@@ -32,6 +32,7 @@ int do_check(int argc, char **argv);
 int do_decode(int argc, char **argv);
 int do_inspect(int argc, char **argv);
 int do_merge(int argc, char **argv);
+int do_observe(int argc, char **argv);
 
 /*
  * The parsers: argv[0] is the subcommand's name.  Each fills *o (from
@@ -77,6 +78,18 @@ struct exec_opts {
 	char **argv;           /* CMD [ARGS...] */
 };
 int cmd_exec__parse(int argc, char **argv, struct exec_opts *o);
+
+struct observe_opts {
+	double duration;        /* 0: until SIGINT/SIGTERM */
+	double interval;        /* seconds between reports */
+	const char *profiles;   /* --profiles DIR: one profile per container */
+	const char *metrics;    /* --metrics ADDR: serve OpenMetrics there */
+	const char *node;       /* --node NAME; NULL: the hostname */
+	long max_containers;
+	struct recorder_opts rec; /* method, max_entries */
+	bool help;
+};
+int cmd_observe__parse(int argc, char **argv, struct observe_opts *o);
 
 struct trace_opts {
 	capset_t caps;

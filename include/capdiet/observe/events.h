@@ -50,7 +50,10 @@ enum cd_stat {
 	CD_STAT_LOST_PENDING = 1, /* pending map full, or too many per syscall */
 	CD_STAT_LOST_TRACK = 2,   /* a new process could not be tracked */
 	CD_STAT_LOST_EVIDENCE = 3,/* evidence map full (counts still exact) */
-	CD_STAT_MAX = 4,
+	CD_STAT_LOST_NODE = 4,    /* node_counts full (capdiet observe) */
+	CD_STAT_LOST_SETUP = 5,   /* setup_tasks full: a runtime's setup counted as use */
+	CD_STAT_LOST_PATH = 6,    /* cgroup_paths full: a new cgroup's path not kept */
+	CD_STAT_MAX = 7,
 };
 
 /* [start, end) of a kernel function that makes noaudit checks. */
@@ -145,6 +148,42 @@ struct cd_sysevent {
 	__u32 pid;
 	__u32 pad;
 	char path[CD_ARG_MAX];   /* execve: the file, as passed */
+};
+
+/*
+ * capdiet observe: every check on the node, one entry per (cgroup,
+ * capability, granted or denied, syscall).  Entries hold running totals;
+ * user space reads differences and deletes only the entries of cgroups
+ * that are gone, so a BPF program never adds to an entry being reused.
+ * A noaudit check (a kernel path asking only to choose a behaviour, such as
+ * every mmap asking for SYS_ADMIN) is counted but is no use.  With opts
+ * (fexit, kprobe) `audited` counts the others; without (tp_btf) a key's
+ * first check decides for every later one, as trace does per (capability,
+ * syscall, executable), and a check costs one atomic add.
+ */
+struct cd_cgkey {
+	__u64 cgroup;   /* cgroup v2 id of the task */
+	__s32 syscall;  /* CD_NO_SYSCALL outside a syscall */
+	__u32 cap;
+	__u32 denied;
+	__u32 pad;
+};
+
+struct cd_cgcount {
+	__u64 count;    /* every check, noaudit ones too */
+	__u64 audited;  /* has_opts: checks that were not noaudit */
+	__u64 first_ns;
+	__u32 noaudit;  /* the first check's verdict: without opts, every check's */
+	__u32 has_opts; /* the hook passes opts: audited is counted */
+	__u32 pid;      /* evidence: the first check's process */
+	__u32 pad;
+	char comm[CD_COMM_LEN];
+};
+
+#define CD_CGROUP_PATH_MAX 256 /* bytes of a cgroup's path kept at its mkdir */
+
+struct cd_cgpath {
+	char path[CD_CGROUP_PATH_MAX]; /* relative to the cgroup v2 root, "/a/b" */
 };
 
 /* Sent on the live ring buffer when an aggregation key is first seen. */
