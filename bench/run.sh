@@ -8,7 +8,8 @@
 #   BENCH_LOOP_N=1000000    capability checks per loop
 #   BENCH_BRUTE_REPS=3      repetitions of the brute-force search (slow)
 #   BENCH_TIMEOUT=10        seconds a service trial may take to pass its probe
-#   BENCH_SECTIONS="1 2 3 4 5"  a subset (RESULTS.md is then left alone)
+#   BENCH_SECTIONS="1 2 3 4 5 6"  a subset (RESULTS.md is then left alone)
+#   BENCH_FLEET_N=1000, BENCH_FLEET_CHECKS=100  section 6's containers, checks each
 #   BENCH_NGINX_PORT=880, BENCH_BACKEND_PORT=18880  the example's ports, away
 #                           from 80/8080 which the integration tests use
 set -u
@@ -21,7 +22,7 @@ REPS=${BENCH_REPS:-5}
 LOOP_N=${BENCH_LOOP_N:-1000000}
 BRUTE_REPS=${BENCH_BRUTE_REPS:-3}
 TIMEOUT=${BENCH_TIMEOUT:-10}
-SECTIONS=${BENCH_SECTIONS:-1 2 3 4 5}
+SECTIONS=${BENCH_SECTIONS:-1 2 3 4 5 6}
 NGINX_PORT=${BENCH_NGINX_PORT:-880}
 BACKEND_PORT=${BENCH_BACKEND_PORT:-18880}
 NGINX_DIR=/tmp/capdiet-bench-nginx.$$
@@ -133,7 +134,43 @@ loop_under() {
 	count) "$BB/ringbuf-trace" --count -- "${loop[@]}" >/dev/null ;;
 	ringbuf) "$BB/ringbuf-trace" -- "${loop[@]}" >>"$TMP/ringbuf.out" ;;
 	bpftrace) bpftrace_loop "$2" ;;
+	observe) observe_loop "$2" ;;
 	esac
+}
+
+# observe_ids: the ids of loaded capdiet observe programs, one a line.
+observe_ids() { bpftool prog show name on_node_attach 2>/dev/null | sed -n 's/^\([0-9]*\): .*/\1/p'; }
+# observer_attached AFTER: an observer newer than program id AFTER is loaded
+# (one that just exited may still be listed while the kernel releases it).
+observer_attached() {
+	local id
+	for id in $(observe_ids); do [ "$id" -gt "$1" ] && return 0; done
+	return 1
+}
+# last_observe_id: the newest observer program id now, 0 for none.
+last_observe_id() { local id; id=$(observe_ids | sort -n | tail -1); echo "${id:-0}"; }
+
+# observe_loop OUT: the loop while capdiet observe records the whole node.
+observe_loop() {
+	local pid tries=0 last
+	last=$(last_observe_id)
+	"$CAPDIET" observe --interval 3600 >/dev/null 2>>"$TMP/capdiet.err" &
+	pid=$!
+	BG_PIDS+=("$pid")
+	until observer_attached "$last"; do
+		tries=$((tries + 1))
+		if [ "$tries" -gt 100 ] || ! kill -0 "$pid" 2>/dev/null; then
+			log "capdiet observe did not attach: $(tail -c 300 "$TMP/capdiet.err")"
+			kill -TERM "$pid" 2>/dev/null
+			wait "$pid" 2>/dev/null
+			return 1
+		fi
+		sleep 0.05
+	done
+	"$BB/checkloop" "$LOOP_N" "$1"
+	kill -TERM "$pid"
+	wait "$pid" 2>/dev/null
+	BG_PIDS=()
 }
 
 variant_label() {
@@ -144,6 +181,7 @@ variant_label() {
 	count) echo "floor: tp_btf, one counter per (cap, verdict) in a hash map" ;;
 	ringbuf) echo "tp_btf, every event through a ring buffer to user space" ;;
 	bpftrace) echo "bpftrace \`@[args->cap, args->ret] = count()\` on the tracepoint" ;;
+	observe) echo "**capdiet observe** (every task of the node, per cgroup)" ;;
 	esac
 }
 
@@ -208,7 +246,7 @@ pair() {
 }
 
 section1() {
-	local variants=(capdiet capdiet_none count ringbuf) v r cd_ratio dropped
+	local variants=(capdiet capdiet_none observe count ringbuf) v r cd_ratio ob_ratio dropped
 	if command -v bpftrace >/dev/null && need_tracefs; then
 		variants+=(bpftrace)
 	else
@@ -222,6 +260,7 @@ section1() {
 	done
 	release_tracefs
 	cd_ratio=$(fmt "$(med "$TMP/s1.capdiet.ratio")" 2)
+	ob_ratio=$(fmt "$(med "$TMP/s1.observe.ratio")" 2)
 	dropped=$(sed -n 's/.*dropped=\([0-9]*\).*/\1/p' "$TMP/ringbuf.out" 2>/dev/null | paste -sd' ' -)
 	cat <<EOF
 ## 1. Per-check overhead
@@ -244,6 +283,7 @@ Pairs started while another BPF tracing program was loaded (after waiting up to
 30 s for none): $(grep -c . "$TMP/s1.disturbed" 2>/dev/null || echo 0) of $((REPS * ${#variants[@]})).
 
 Target: capdiet ≤ 1.10× untraced — **${cd_ratio}×, $(verdict "$cd_ratio" 1.10)** (wall time).
+Target: \`capdiet observe\` within \`capdiet trace\`'s figure (+0.05 for noise) — **${ob_ratio}× vs ${cd_ratio}×, $(verdict "$ob_ratio" "$(awk -v c="$cd_ratio" 'BEGIN { print c + 0.05 }')")**.
 Ring buffer events dropped per run (no room when the consumer fell behind): ${dropped:-n/a}.
 EOF
 }
@@ -529,6 +569,79 @@ $(phase_rows)
 EOF
 }
 
+# --- section 6: a node of short-lived containers -------------------------
+
+FLEET_N=${BENCH_FLEET_N:-1000}
+FLEET_CHECKS=${BENCH_FLEET_CHECKS:-100}
+
+# fleet_run PARENT: FLEET_N cgroups named as Podman names its containers,
+# one after another, each running checkloop (FLEET_CHECKS checks) and removed.
+fleet_run() {
+	local i d
+	for ((i = 1; i <= FLEET_N; i++)); do
+		d="$1/libpod-$(printf '%064x' "$i")"
+		mkdir "$d" || return 1
+		sh -c 'echo $$ > "$1/cgroup.procs" && exec "$2" "$3"' sh "$d" "$BB/checkloop" \
+			"$FLEET_CHECKS" || return 1
+		rmdir "$d"
+	done
+}
+
+# fleet_observed PARENT: fleet_run under capdiet observe, itself under
+# /usr/bin/time (peak RSS, CPU time to $TMP/s6.time).
+fleet_observed() {
+	local pid tries=0 last
+	last=$(last_observe_id)
+	/usr/bin/time -f '%M %U %S' -o "$TMP/s6.time" "$CAPDIET" observe --interval 3600 \
+		>"$TMP/s6.json" 2>>"$TMP/capdiet.err" &
+	pid=$!
+	BG_PIDS+=("$pid")
+	until observer_attached "$last" || [ "$tries" -gt 100 ]; do tries=$((tries + 1)); sleep 0.05; done
+	wall_ms "$TMP/s6.observed" fleet_run "$1"
+	pkill -TERM -P "$pid" # capdiet, under time: its last report, then exit
+	wait "$pid" 2>/dev/null
+	BG_PIDS=()
+}
+
+section6() {
+	local cg2 parent r rss user sys
+	cg2=$(awk '$9 == "cgroup2" { print $5; exit }' /proc/self/mountinfo)
+	[ -n "$cg2" ] || { log "section 6: no cgroup v2 hierarchy; left out"; return 0; }
+	parent=$cg2/capdiet-bench-$$
+	mkdir "$parent" || return 1
+	for r in $(seq "$REPS"); do
+		log "section 6: $FLEET_N containers, repetition $r/$REPS"
+		wall_ms "$TMP/s6.base" fleet_run "$parent"
+		fleet_observed "$parent"
+		read -r rss user sys <"$TMP/s6.time"
+		awk -v m="$rss" 'BEGIN { print m / 1024 }' >>"$TMP/s6.rss"
+		awk -v u="$user" -v s="$sys" 'BEGIN { print (u + s) * 1000 }' >>"$TMP/s6.cpu"
+		jq -r --arg p "/capdiet-bench-$$/" 'select(.cgroup | startswith($p)) | .counts.SETUID' \
+			"$TMP/s6.json" | awk -v n="$FLEET_CHECKS" '{ c++; if ($1 == n) ok++ }
+			END { print c + 0, ok + 0 }' >>"$TMP/s6.exact"
+	done
+	rmdir "$parent"
+	cat <<EOF
+## 6. A node of short-lived containers
+
+$(fmt "$FLEET_N") cgroups named as Podman names its containers (\`libpod-<id>\`), made one
+after another; each runs \`checkloop $FLEET_CHECKS\` ($FLEET_CHECKS CAP_SETUID checks) and is
+removed.  Once without an observer, then under \`capdiet observe\` (the whole
+node), $REPS times.
+
+| | median | min–max |
+|---|---|---|
+| wall time, no observer | $(stats "$TMP/s6.base" | awk '{ printf "%.0f ms | %.0f–%.0f ms", $1, $2, $3 }') |
+| wall time, observed | $(stats "$TMP/s6.observed" | awk '{ printf "%.0f ms | %.0f–%.0f ms", $1, $2, $3 }') |
+| observer peak RSS | $(stats "$TMP/s6.rss" | awk '{ printf "%.1f MiB | %.1f–%.1f MiB", $1, $2, $3 }') |
+| observer CPU time (user + system) | $(stats "$TMP/s6.cpu" | awk '{ printf "%.0f ms | %.0f–%.0f ms", $1, $2, $3 }') |
+
+Containers reported, and with exactly $FLEET_CHECKS SETUID checks, per run:
+$(awk '{ printf "%s%s of %s", (NR > 1 ? "; " : ""), $2, $1 }' "$TMP/s6.exact").
+Wall time observed vs not: $(ratio "$(med "$TMP/s6.observed")" "$(med "$TMP/s6.base")")×.
+EOF
+}
+
 # --- the report ----------------------------------------------------------
 
 machine() {
@@ -565,12 +678,12 @@ main() {
 	machine >"$report"
 	for s in $SECTIONS; do
 		case $s in
-		1 | 2 | 3 | 4 | 5) printf '\n' >>"$report"; "section$s" >>"$report" ;;
-		*) die 2 "BENCH_SECTIONS: unknown section '$s' (1 to 5)" ;;
+		1 | 2 | 3 | 4 | 5 | 6) printf '\n' >>"$report"; "section$s" >>"$report" ;;
+		*) die 2 "BENCH_SECTIONS: unknown section '$s' (1 to 6)" ;;
 		esac
 	done
 	cat "$report"
-	if [ "$SECTIONS" = "1 2 3 4 5" ]; then
+	if [ "$SECTIONS" = "1 2 3 4 5 6" ]; then
 		cp "$report" bench/RESULTS.md.tmp.$$ && mv -f bench/RESULTS.md.tmp.$$ bench/RESULTS.md &&
 			log "written to bench/RESULTS.md"
 	else
