@@ -82,7 +82,8 @@ struct {
 /*
  * node_wide only: each new cgroup v2's path, taken at its mkdir, so a
  * container that came and went between two reads of the hierarchy is
- * still named.  LRU: the oldest are the likeliest gone.
+ * still named.  User space deletes a path once its cgroup is gone; a full
+ * map is counted (CD_STAT_LOST_PATH).
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -488,7 +489,7 @@ static __always_inline void node_add(struct cd_cgcount *c, bool has_opts, __u32 
 /* A key's first check: whether it is noaudit (opts when the hook has them,
  * else the stack, once), and its process as evidence. */
 static __always_inline void node_first(void *ctx, struct cd_cgcount *init, __u32 opts,
-				       bool has_opts, bool denied)
+				       bool has_opts)
 {
 	bool noaudit = has_opts ? opts & CAP_OPT_NOAUDIT :
 		       stack_noaudit && stack_shows_noaudit(ctx);
@@ -497,14 +498,14 @@ static __always_inline void node_first(void *ctx, struct cd_cgcount *init, __u32
 	init->audited = has_opts && !noaudit;
 	init->noaudit = noaudit;
 	init->has_opts = has_opts;
-	init->first_ns = bpf_ktime_get_ns();
 	init->pid = bpf_get_current_pid_tgid() >> 32;
 	bpf_get_current_comm(init->comm, sizeof(init->comm));
 }
 
 /*
- * capdiet observe.  A known entry costs a lookup and one or two adds; the
- * stack is looked at only for a key's first check (tp_btf has no opts).
+ * capdiet observe.  A known entry costs a lookup and one add (two with
+ * opts); the stack is looked at only for a key's first check (tp_btf has
+ * no opts).
  */
 static __always_inline int handle_node_check(void *ctx, int cap, int ret, __u32 opts,
 					     bool has_opts)
@@ -527,7 +528,7 @@ static __always_inline int handle_node_check(void *ctx, int cap, int ret, __u32 
 		node_add(c, has_opts, opts);
 		return 0;
 	}
-	node_first(ctx, &init, opts, has_opts, key.denied);
+	node_first(ctx, &init, opts, has_opts);
 	err = bpf_map_update_elem(&node_counts, &key, &init, BPF_NOEXIST);
 	if (err == -EEXIST && (c = bpf_map_lookup_elem(&node_counts, &key)))
 		node_add(c, has_opts, opts);
@@ -814,12 +815,13 @@ static __always_inline void setup_mark(struct task_struct *task, __u64 exe)
 {
 	__u32 tgid = BPF_CORE_READ(task, tgid);
 	struct file *file;
+	long err;
 
 	if (!exe) {
 		file = BPF_CORE_READ(task, mm, exe_file);
 		exe = file ? file_exe_id(file) : 0;
 	}
-	long err = bpf_map_update_elem(&setup_tasks, &tgid, &exe, BPF_NOEXIST);
+	err = bpf_map_update_elem(&setup_tasks, &tgid, &exe, BPF_NOEXIST);
 
 	if (!err)
 		__sync_fetch_and_add(&n_setup_tasks, 1);

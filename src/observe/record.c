@@ -236,18 +236,24 @@ static int collect_sysevents(struct recorder *r, struct observations *out)
 	return 0;
 }
 
-static void collect_stats(struct recorder *r, struct observations *out)
+uint64_t recorder__read_stat(struct recorder *r, uint32_t stat)
 {
 	int ncpu = libbpf_num_possible_cpus();
-	int fd = bpf_map__fd(r->skel->maps.stats);
 	__u64 *values;
+	uint64_t total = 0;
 
 	if (ncpu <= 0 || !(values = calloc(ncpu, sizeof(*values))))
-		return;
-	for (__u32 i = 0; i < CD_STAT_MAX; i++)
-		out->lost[i] = bpf_map_lookup_elem(fd, &i, values) ? 0 :
-			       record_decode__stat(values, ncpu);
+		return 0;
+	if (!bpf_map_lookup_elem(bpf_map__fd(r->skel->maps.stats), &stat, values))
+		total = record_decode__stat(values, ncpu);
 	free(values);
+	return total;
+}
+
+static void collect_stats(struct recorder *r, struct observations *out)
+{
+	for (__u32 i = 0; i < CD_STAT_MAX; i++)
+		out->lost[i] = recorder__read_stat(r, i);
 }
 
 int recorder__collect(struct recorder *r, struct observations *out)

@@ -27,6 +27,10 @@
 struct recorder_bpf;
 struct node_seen;
 
+/* record.c: one counter of the per-CPU stats map, summed over the CPUs
+ * (0 when unreadable). */
+uint64_t recorder__read_stat(struct recorder *r, uint32_t stat);
+
 /* record_node.c: what the last read saw of each node-wide kernel entry. */
 struct node_table {
 	struct node_seen *v;

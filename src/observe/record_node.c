@@ -111,19 +111,10 @@ static int node__delta(struct node_table *t, const struct cd_cgkey *k,
 /* Checks the full map refused since the last call. */
 static uint64_t node__lost_since(struct recorder *r)
 {
-	int ncpu = libbpf_num_possible_cpus();
-	__u32 key = CD_STAT_LOST_NODE;
-	__u64 *values;
-	uint64_t total, delta = 0;
+	uint64_t total = recorder__read_stat(r, CD_STAT_LOST_NODE);
+	uint64_t delta = total - r->node_lost_seen;
 
-	if (ncpu <= 0 || !(values = calloc(ncpu, sizeof(*values))))
-		return 0;
-	if (!bpf_map_lookup_elem(bpf_map__fd(r->skel->maps.stats), &key, values)) {
-		total = record_decode__stat(values, ncpu);
-		delta = total - r->node_lost_seen;
-		r->node_lost_seen = total;
-	}
-	free(values);
+	r->node_lost_seen = total;
 	return delta;
 }
 

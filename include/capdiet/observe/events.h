@@ -172,7 +172,6 @@ struct cd_cgkey {
 struct cd_cgcount {
 	__u64 count;    /* every check, noaudit ones too */
 	__u64 audited;  /* has_opts: checks that were not noaudit */
-	__u64 first_ns;
 	__u32 noaudit;  /* the first check's verdict: without opts, every check's */
 	__u32 has_opts; /* the hook passes opts: audited is counted */
 	__u32 pid;      /* evidence: the first check's process */
