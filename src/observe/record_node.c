@@ -53,8 +53,8 @@ static struct node_seen *seen__get(struct node_table *t, const struct cd_cgkey *
 }
 
 /* Rebuilt at twice the size, or the same size (keep NULL: nothing dropped). */
-static int seen__rebuild(struct node_table *t, size_t cap, bool (*keep)(uint64_t, void *),
-			 void *ctx)
+static int seen__rebuild(struct node_table *t, size_t cap,
+			 bool (*keep)(const struct cd_cgkey *, void *), void *ctx)
 {
 	struct node_table old = *t;
 
@@ -66,7 +66,7 @@ static int seen__rebuild(struct node_table *t, size_t cap, bool (*keep)(uint64_t
 	t->cap = cap;
 	t->n = 0;
 	for (size_t i = 0; i < old.cap; i++) {
-		if (!old.v[i].used || (keep && !keep(old.v[i].key.cgroup, ctx)))
+		if (!old.v[i].used || (keep && !keep(&old.v[i].key, ctx)))
 			continue;
 		*seen__get(t, &old.v[i].key) = old.v[i];
 	}
@@ -174,27 +174,34 @@ static int map__gone_keys(int fd, size_t key_size, bool (*gone)(uint64_t id, voi
 	return 0;
 }
 
-struct keep_ctx {
-	bool (*gone)(uint64_t id, void *ctx);
-	void *ctx;
+/* The keys deleted from the kernel, sorted: their records go too. */
+struct deleted_keys {
+	const struct cd_cgkey *v;
+	size_t n;
 };
 
-static bool node__keep(uint64_t id, void *ctx)
+static int key__compare(const void *a, const void *b)
 {
-	struct keep_ctx *k = ctx;
+	return memcmp(a, b, sizeof(struct cd_cgkey));
+}
 
-	return !k->gone(id, k->ctx);
+/* Only what was deleted is forgotten: asking gone() again could answer
+ * otherwise for a cgroup made meanwhile, and its total be counted twice. */
+static bool node__keep(const struct cd_cgkey *key, void *ctx)
+{
+	const struct deleted_keys *d = ctx;
+
+	return !bsearch(key, d->v, d->n, sizeof(*d->v), key__compare);
 }
 
 int recorder__forget_node_cgroups(struct recorder *r, bool (*gone)(uint64_t id, void *ctx),
 				  int (*fn)(const struct node_count *c, void *ctx), void *ctx)
 {
 	int fd = bpf_map__fd(r->skel->maps.node_counts);
-	struct keep_ctx keep = { gone, ctx };
 	struct cd_cgkey *keys;
 	struct cd_cgcount v;
 	struct node_count c;
-	size_t n;
+	size_t n, deleted = 0;
 	int err = map__gone_keys(fd, sizeof(*keys), gone, ctx, (unsigned char **)&keys, &n);
 
 	/* A gone cgroup has no task left to add to its entries: read and delete. */
@@ -204,10 +211,13 @@ int recorder__forget_node_cgroups(struct recorder *r, bool (*gone)(uint64_t id, 
 		err = node__delta(&r->node_seen, &keys[i], &v, &c);
 		if (!err && c.count)
 			err = fn(&c, ctx);
+		keys[deleted++] = keys[i];
 	}
+	qsort(keys, deleted, sizeof(*keys), key__compare);
+	if (!err && deleted)
+		err = seen__rebuild(&r->node_seen, r->node_seen.cap, node__keep,
+				    &(struct deleted_keys){ keys, deleted });
 	free(keys);
-	if (!err && n)
-		err = seen__rebuild(&r->node_seen, r->node_seen.cap, node__keep, &keep);
 	return err;
 }
 
