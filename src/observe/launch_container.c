@@ -36,6 +36,7 @@
 #include "capdiet/core/outfile.h"
 #include "capdiet/core/spawn.h"
 #include "capdiet/core/strlist.h"
+#include "capdiet/observe/filecaps.h"
 #include "launch_internal.h"
 
 /* Both outputs to one descriptor: the trial's log. */
@@ -63,19 +64,9 @@ static int ctr__capture(char *const *argv, char *out, size_t len)
 /* Whether name is an executable file in a directory of PATH. */
 static bool program__installed(const char *name)
 {
-	const char *path = getenv("PATH");
-	char dir[4096], file[4096 + 64];
+	char path[4096];
 
-	for (const char *p = path ? path : "/usr/bin:/bin"; *p; p += *p == ':') {
-		size_t n = strcspn(p, ":");
-
-		snprintf(dir, sizeof(dir), "%.*s", (int)n, p);
-		snprintf(file, sizeof(file), "%s/%s", *dir ? dir : ".", name);
-		if (access(file, X_OK) == 0)
-			return true;
-		p += n;
-	}
-	return false;
+	return filecaps__resolve(name, path, sizeof(path)) == 0;
 }
 
 /* runc, else crun when only it is installed. */

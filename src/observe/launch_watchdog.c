@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "capdiet/core/log.h"
+#include "capdiet/core/spawn.h"
 #include "launch_internal.h"
 
 #define WATCHDOG_KILL_WAIT_MS 5000
@@ -38,30 +39,16 @@ static void watchdog__kill_cgroup(const char *cgroup)
 	rmdir(cgroup);
 }
 
-/* Runs in the watchdog process: waits for a byte (released) or EOF (kill). */
 /* A runtime's own state (runc's /run/runc/ID, Podman's container) outlives
- * the processes: its delete command removes it. */
+ * the processes: its delete command removes it, with the default signal
+ * handling the watchdog itself gave up. */
 static void watchdog__cleanup(char *const *argv)
 {
-	pid_t pid;
-	int null;
-
-	if (!argv)
-		return;
-	pid = fork();
-	if (pid == 0) {
-		null = open("/dev/null", O_RDWR);
-		dup2(null, STDIN_FILENO);
-		dup2(null, STDOUT_FILENO);
-		dup2(null, STDERR_FILENO);
-		execvp(argv[0], argv);
-		_exit(127);
-	}
-	if (pid > 0)
-		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
-			;
+	if (argv)
+		spawn__run(argv, -1, -1);
 }
 
+/* Runs in the watchdog process: waits for a byte (released) or EOF (kill). */
 static __attribute__((noreturn)) void watchdog__run(int fd, const char *cgroup, pid_t pgid,
 						     char *const *cleanup)
 {
