@@ -772,3 +772,19 @@ int ydoc_where__fail(const struct ydoc_where *where, int line, const char *fmt, 
 	}
 	return -EINVAL;
 }
+
+int ydoc__known_keys(const struct ydoc_where *where, const struct ydoc_node *map,
+		     const char *const *known, const char *place, const char *hint)
+{
+	for (size_t i = 0; i < map->n; i++) {
+		const struct ydoc_node *key = ydoc__key(map, i);
+		bool ok = false;
+
+		for (size_t k = 0; known[k] && !ok; k++)
+			ok = ydoc__is(key, known[k]);
+		if (!ok)
+			return ydoc_where__fail(where, key->line, "unknown key '%s' in %s; use %s",
+						ydoc__text(key) ?: "?", place, hint);
+	}
+	return 0;
+}

@@ -82,23 +82,6 @@ static int al__names(const struct ydoc_where *where, const struct ydoc_node *lis
 				bad->type == YDOC_SCALAR ? bad->value : "(not a name)", field);
 }
 
-/* Every key of map must be one of known (NULL-terminated). */
-static int al__known_keys(const struct ydoc_where *where, const struct ydoc_node *map,
-			  const char *const *known, const char *place, const char *hint)
-{
-	for (size_t i = 0; i < map->n; i++) {
-		const struct ydoc_node *key = ydoc__key(map, i);
-		bool ok = false;
-
-		for (size_t k = 0; known[k] && !ok; k++)
-			ok = ydoc__is(key, known[k]);
-		if (!ok)
-			return ydoc_where__fail(where, key->line, "unknown key '%s' in %s; use %s",
-						key->type == YDOC_SCALAR ? key->value : "?", place, hint);
-	}
-	return 0;
-}
-
 /* An optional match field: absent matches any, otherwise a string. */
 static int al__match(const struct ydoc_where *where, const struct ydoc_node *ex, const char *key,
 		     char **out)
@@ -161,7 +144,7 @@ static int al__exception(const struct ydoc_where *where, const struct ydoc_node 
 	ex->file = strdup(where->file);
 	if (!ex->file)
 		return -ENOMEM;
-	err = al__known_keys(where, node, keys, "an exception",
+	err = ydoc__known_keys(where, node, keys, "an exception",
 			     "kind, name, container, add, reason and expires");
 	if (!err)
 		err = al__expires(where, ydoc__get(node, "expires"), ex);
@@ -225,7 +208,7 @@ static int al__root(const struct ydoc_where *where, const struct ydoc_node *root
 	if (root->type != YDOC_MAP)
 		return ydoc_where__fail(where, root->line,
 					"an allowlist is a mapping with default: and exceptions:");
-	err = al__known_keys(where, root, keys, "the allowlist",
+	err = ydoc__known_keys(where, root, keys, "the allowlist",
 			     "default, exceptions, inline_exceptions and inline_max");
 	if (!err && def)
 		err = al__names(where, def, "default", &al->base);

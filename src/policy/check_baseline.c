@@ -133,22 +133,6 @@ struct baseline_in {
 	const char *date;
 };
 
-static int in__keys(const struct ydoc_where *where, const struct ydoc_node *map,
-		    const char *const *known, const char *place, const char *hint)
-{
-	for (size_t i = 0; i < map->n; i++) {
-		const struct ydoc_node *key = ydoc__key(map, i);
-		bool ok = false;
-
-		for (size_t k = 0; known[k] && !ok; k++)
-			ok = ydoc__is(key, known[k]);
-		if (!ok)
-			return ydoc_where__fail(where, key->line, "unknown key '%s' in %s; use %s",
-						ydoc__text(key) ?: "?", place, hint);
-	}
-	return 0;
-}
-
 /* A required string field of an entry, copied. */
 static int in__field(const struct baseline_in *in, const struct ydoc_node *entry,
 		     const char *key, char **out)
@@ -205,7 +189,7 @@ static int in__entry(const struct baseline_in *in, const struct ydoc_node *entry
 		return -ENOMEM;
 	ex->origin = CHECK_FROM_BASELINE;
 	ex->line = entry->line;
-	err = in__keys(in->where, entry, keys, "a baseline entry",
+	err = ydoc__known_keys(in->where, entry, keys, "a baseline entry",
 		       "file, kind, name, container, and capability or privileged");
 	if (!err)
 		err = in__field(in, entry, "file", &ex->input);
@@ -233,7 +217,7 @@ static int in__root(struct baseline_in *in, const struct ydoc_node *root)
 							 BASELINE_VERSION))
 		return ydoc_where__fail(in->where, root ? root->line : 1,
 					"not a capdiet baseline (capdiet_baseline: 1); write one with --write-baseline");
-	err = in__keys(in->where, root, keys, "the baseline", "capdiet_baseline, date and findings");
+	err = ydoc__known_keys(in->where, root, keys, "the baseline", "capdiet_baseline, date and findings");
 	date = ydoc__get(root, "date");
 	if (!err && (!ydoc__text(date) || !check_date__valid(date->value)))
 		return ydoc_where__fail(in->where, date ? date->line : root->line,

@@ -142,6 +142,13 @@ int ydoc__caps(const struct ydoc_node *list, capset_t *set, int *lines,
 const char *ydoc__type_name(const struct ydoc_node *n);
 
 /*
+ * Every key of the mapping map is one of known (NULL-terminated); else
+ * "FILE:LINE: unknown key 'K' in PLACE; use HINT" to where and -EINVAL,
+ * so a typo in a key is an error, never a silently other meaning.
+ */
+int ydoc__known_keys(const struct ydoc_where *where, const struct ydoc_node *map,
+		     const char *const *known, const char *place, const char *hint);
+/*
  * Writes "FILE:LINE: message" ("FILE: message" when line is 0) to where.
  * Returns -EINVAL, so a reader can `return ydoc_where__fail(...)`.
  */
