@@ -29,26 +29,13 @@ struct kyv_target {
 	capset_t add;
 };
 
-/* A string; an expression in double quotes, as Kyverno's documentation writes them. */
-static int kyv__text(struct emit *e, const char *s)
-{
-	return s[0] == '{' ? emit__quoted(e, s) : emit__str(e, s);
-}
-
-static int kyv__kv(struct emit *e, const char *key, const char *value)
-{
-	int err = emit__plain(e, key);
-
-	return err ?: kyv__text(e, value);
-}
-
 static int kyv__condition(struct emit *e, const char *key, const char *op, const char *value)
 {
 	int err = emit__map_start(e, false);
 
-	err = err ?: kyv__kv(e, "key", key);
-	err = err ?: kyv__kv(e, "operator", op);
-	err = err ?: kyv__kv(e, "value", value);
+	err = err ?: emit__kv_str(e, "key", key);
+	err = err ?: emit__kv_str(e, "operator", op);
+	err = err ?: emit__kv_str(e, "value", value);
 	return err ?: emit__map_end(e);
 }
 
@@ -154,7 +141,7 @@ static int kyv__target_precondition(const struct export_policy *pol,
 		err = err ?: kyv__condition(e, "{{ element.name }}", "Equals", t->only);
 	} else {
 		err = err ?: emit__map_start(e, false);
-		err = err ?: kyv__kv(e, "key", "{{ element.name }}");
+		err = err ?: emit__kv_str(e, "key", "{{ element.name }}");
 		err = err ?: emit__kv_str(e, "operator", "AnyNotIn");
 		err = err ?: emit__plain(e, "value");
 		err = err ?: emit__seq_start(e, true);
@@ -178,7 +165,7 @@ static int kyv__deny_not_in(struct emit *e, const char *key, capset_t allowed)
 	err = err ?: emit__plain(e, "all");
 	err = err ?: emit__seq_start(e, false);
 	err = err ?: emit__map_start(e, false);
-	err = err ?: kyv__kv(e, "key", key);
+	err = err ?: emit__kv_str(e, "key", key);
 	err = err ?: emit__kv_str(e, "operator", "AnyNotIn");
 	err = err ?: emit__plain(e, "value");
 	err = err ?: emit__seq_start(e, true);
@@ -269,10 +256,10 @@ static int kyv__rule_each(const struct export_policy *pol, const struct kyv_deny
 	err = err ?: emit__plain(e, "all");
 	err = err ?: emit__seq_start(e, false);
 	err = err ?: emit__map_start(e, false);
-	err = err ?: kyv__kv(e, "key", d->key);
+	err = err ?: emit__kv_str(e, "key", d->key);
 	err = err ?: emit__kv_str(e, "operator", d->op);
 	err = err ?: emit__plain(e, "value");
-	err = err ?: (d->plain ? emit__plain(e, d->value) : kyv__text(e, d->value));
+	err = err ?: (d->plain ? emit__plain(e, d->value) : emit__str(e, d->value));
 	for (int i = 0; i < 4 && !err; i++) /* condition, all, conditions, deny */
 		err = i == 1 ? emit__seq_end(e) : emit__map_end(e);
 	err = err ?: emit__map_end(e); /* the foreach entry */
@@ -299,7 +286,7 @@ static int kyv__patch_entry(const struct export_policy *pol, const struct kyv_ta
 	err = err ?: emit__plain(e, field);
 	err = err ?: emit__seq_start(e, false);
 	err = err ?: emit__map_start(e, false);
-	err = err ?: kyv__kv(e, "(name)", "{{ element.name }}");
+	err = err ?: emit__kv_str(e, "(name)", "{{ element.name }}");
 	err = err ?: emit__plain(e, "securityContext");
 	err = err ?: emit__map_start(e, false);
 	err = err ?: emit__kv_bool(e, "privileged", false);
