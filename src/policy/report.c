@@ -16,8 +16,9 @@
 /*
  * Text for a table cell or a line: '|' would end the cell, a newline the
  * row, and a terminal acts on escape sequences and other control
- * characters (read from a pod's name, an image, a path): those are written
- * as text__escape writes them ("\x1b"), as is a byte that is not UTF-8.
+ * characters, and a reader does not see invisible ones (read from a pod's
+ * name, an image, a path): those are written as text__escape writes them
+ * ("\x1b"), as is a byte that is not UTF-8.
  */
 static void md_text(FILE *out, const char *s)
 {
@@ -30,7 +31,7 @@ static void md_text(FILE *out, const char *s)
 
 		if (*p == '|' || *p == '\n' || *p == '\r') {
 			fputs(*p == '|' ? "\\|" : " ", out);
-		} else if (n && !text__is_control(cp)) {
+		} else if (n && !text__is_unsafe(cp)) {
 			fwrite(p, 1, n, out);
 		} else {
 			n = n ? n : 1;
